@@ -1,0 +1,87 @@
+"""Roles and what each may do. Data, not scattered `if role == …` checks.
+
+*What* a user may see is decided by `fugong.core.scoping`; *which actions* their role may take on what they
+see is decided here. A view asks `can(user, action)`; an action outside the role is 403, an object outside
+the scope is 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("区复工办管理员")
+    DISTRICT_LEADER = "district_leader", _("区级包联领导")
+    DEPARTMENT = "department", _("职能部门")
+    TOWN = "town", _("镇（街道）")
+    LIAISON = "liaison", _("驻企联络员")
+    OUTREACH = "outreach", _("宣传小分队")
+    ENTERPRISE = "enterprise", _("企业管理员")
+    BANK = "bank", _("银行")
+    AUDITOR = "auditor", _("审计员")
+
+
+# Roles that belong to government staff: TOTP can be required for them (django-otp).
+STAFF_ROLES = frozenset(
+    {Role.DISTRICT_ADMIN, Role.DISTRICT_LEADER, Role.DEPARTMENT, Role.TOWN, Role.LIAISON, Role.OUTREACH, Role.AUDITOR}
+)
+
+VIEW_ENTERPRISES = "enterprise.view"
+EDIT_ENTERPRISE = "enterprise.edit"
+CREATE_ENTERPRISE = "enterprise.create"
+IMPORT_ENTERPRISES = "enterprise.import"
+EXPORT_ENTERPRISES = "enterprise.export"
+VIEW_PROJECTS = "project.view"
+EDIT_PROJECT = "project.edit"
+REVEAL_PERSONAL_DATA = "pii.reveal"
+VIEW_AUDIT = "audit.view"
+MANAGE_ACCOUNTS = "accounts.manage"
+VIEW_DISTRICT_FIGURES = "figures.view"
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset(
+        {
+            VIEW_ENTERPRISES,
+            EDIT_ENTERPRISE,
+            CREATE_ENTERPRISE,
+            IMPORT_ENTERPRISES,
+            EXPORT_ENTERPRISES,
+            VIEW_PROJECTS,
+            EDIT_PROJECT,
+            REVEAL_PERSONAL_DATA,
+            VIEW_AUDIT,
+            MANAGE_ACCOUNTS,
+            VIEW_DISTRICT_FIGURES,
+        }
+    ),
+    Role.DISTRICT_LEADER: frozenset({VIEW_ENTERPRISES, EXPORT_ENTERPRISES, VIEW_PROJECTS, VIEW_DISTRICT_FIGURES}),
+    Role.DEPARTMENT: frozenset({VIEW_ENTERPRISES, EXPORT_ENTERPRISES, VIEW_PROJECTS, VIEW_DISTRICT_FIGURES}),
+    Role.TOWN: frozenset(
+        {
+            VIEW_ENTERPRISES,
+            EDIT_ENTERPRISE,
+            CREATE_ENTERPRISE,
+            IMPORT_ENTERPRISES,
+            EXPORT_ENTERPRISES,
+            VIEW_PROJECTS,
+            EDIT_PROJECT,
+            REVEAL_PERSONAL_DATA,
+            VIEW_DISTRICT_FIGURES,
+        }
+    ),
+    Role.LIAISON: frozenset({VIEW_ENTERPRISES, VIEW_PROJECTS, VIEW_DISTRICT_FIGURES}),
+    Role.OUTREACH: frozenset({VIEW_ENTERPRISES}),
+    Role.ENTERPRISE: frozenset({VIEW_ENTERPRISES, EDIT_ENTERPRISE, EXPORT_ENTERPRISES}),
+    Role.BANK: frozenset({VIEW_ENTERPRISES}),
+    Role.AUDITOR: frozenset({VIEW_AUDIT}),
+}
+
+
+def can(user: Any, action: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return action in ROLE_ACTIONS.get(getattr(user, "role", ""), frozenset())

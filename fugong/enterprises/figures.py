@@ -1,0 +1,56 @@
+"""Figure keys of the registry (interfaces.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q
+
+from fugong.core import scoping
+from fugong.core.figures import figure
+
+from .classification import Category
+from .models import ResumptionStatus
+
+# 部分复工 counts as resumed (复工复产) in the district's statistics, as it did in 2020.
+RESUMED = (ResumptionStatus.RESUMED, ResumptionStatus.PARTIAL)
+
+
+def _resumed_by(day: dt.date) -> Q:
+    return Q(status__in=RESUMED, resumed_on__lte=day)
+
+
+def _counts(user: Any, day: dt.date) -> dict[str, int]:
+    return scoping.enterprises_for(user).aggregate(
+        total=Count("id"),
+        resumed=Count("id", filter=_resumed_by(day)),
+        asi_total=Count("id", filter=Q(category=Category.ABOVE_SCALE_INDUSTRIAL)),
+        asi_resumed=Count("id", filter=Q(category=Category.ABOVE_SCALE_INDUSTRIAL) & _resumed_by(day)),
+    )
+
+
+@figure("above_scale_industrial_total", "规模以上工业企业", order=10)
+def above_scale_industrial_total(user: Any, day: dt.date) -> int:
+    return _counts(user, day)["asi_total"]
+
+
+@figure("above_scale_industrial_resumed", "规模以上工业企业已复工", order=11)
+def above_scale_industrial_resumed(user: Any, day: dt.date) -> int:
+    return _counts(user, day)["asi_resumed"]
+
+
+@figure("above_scale_industrial_resumption_rate", "规模以上工业企业复工率", unit="rate", order=12)
+def above_scale_industrial_resumption_rate(user: Any, day: dt.date) -> float:
+    c = _counts(user, day)
+    return round(c["asi_resumed"] / c["asi_total"], 4) if c["asi_total"] else 0.0
+
+
+@figure("enterprises_total", "企业总数", order=13)
+def enterprises_total(user: Any, day: dt.date) -> int:
+    return _counts(user, day)["total"]
+
+
+@figure("enterprises_resumed", "已复工企业", order=14)
+def enterprises_resumed(user: Any, day: dt.date) -> int:
+    return _counts(user, day)["resumed"]

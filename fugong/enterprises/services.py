@@ -1,0 +1,244 @@
+"""Every write to the registry. `check_*` validates and calls `do_*`; `do_*` runs in one transaction and
+writes the audit row. Views, the API, commands and importers call these, never `.save()`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from fugong.accounts import roles
+from fugong.core import audit
+from fugong.core.identifiers import IdentifierError, normalise_phone, validate_uscc
+
+from .classification import (
+    Threshold,
+    category_for,
+    classify_size,
+    is_above_scale_industrial,
+    sector_for,
+)
+from .models import STATE_OWNERSHIPS, Enterprise, KeyProject, SizeThreshold
+
+# The fields a person edits; everything else is computed or system-managed.
+EDITABLE_FIELDS = (
+    "uscc",
+    "name",
+    "legal_representative",
+    "town",
+    "address",
+    "industry_section",
+    "industry_division",
+    "size_sector",
+    "employees",
+    "annual_revenue_wan",
+    "total_assets_wan",
+    "ownership",
+    "is_key_guarantee",
+    "industrial_park",
+    "rents_state_premises",
+    "monthly_rent_yuan",
+    "contact_name",
+    "contact_phone",
+)
+# Enterprise admins keep their own contact details and figures current; registry identity stays with the
+# government side (town/district).
+ENTERPRISE_ADMIN_FIELDS = frozenset(
+    {
+        "legal_representative",
+        "address",
+        "employees",
+        "annual_revenue_wan",
+        "total_assets_wan",
+        "contact_name",
+        "contact_phone",
+        "monthly_rent_yuan",
+    }
+)
+AUDITED_FIELDS = EDITABLE_FIELDS + ("size_class", "is_above_scale", "category", "is_non_public", "status")
+SENSITIVE = {"contact_phone": "phone"}
+
+
+class ConcurrentEditError(Exception):
+    """The record changed since the editor loaded it."""
+
+
+class EnterpriseValidationError(Exception):
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+
+def _thresholds(sector: str) -> list[Threshold]:
+    return [
+        Threshold(t.size_class, t.min_employees, t.min_revenue_wan, t.min_assets_wan)
+        for t in SizeThreshold.objects.filter(sector=sector)
+    ]
+
+
+class Classifier:
+    """Computes size class, 规上 flag, category and 非公 from an enterprise's figures.
+
+    Holds the threshold table in memory so an import of 50,000 rows reads it once.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[Threshold]] = {}
+
+    def apply(self, e: Enterprise) -> None:
+        sector = e.size_sector or sector_for(e.industry_section, e.industry_division)
+        e.size_sector = sector
+        if sector not in self._cache:
+            self._cache[sector] = _thresholds(sector)
+        e.size_class = classify_size(self._cache[sector], e.employees, e.annual_revenue_wan, e.total_assets_wan)
+        e.is_above_scale = is_above_scale_industrial(e.industry_section, e.annual_revenue_wan)
+        e.category = category_for(e.industry_section, e.industry_division, e.is_above_scale)
+        e.is_non_public = e.ownership not in STATE_OWNERSHIPS
+
+
+def clean_enterprise_data(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Normalise identifiers in `data`; raise EnterpriseValidationError naming each bad field."""
+    out = dict(data)
+    errors: dict[str, str] = {}
+    warnings: list[str] = []
+    if "uscc" in out:
+        try:
+            result = validate_uscc(out["uscc"])
+            out["uscc"] = result.code
+            warnings.extend(result.warnings)
+        except IdentifierError as exc:
+            errors["uscc"] = exc.message
+    if out.get("contact_phone"):
+        try:
+            out["contact_phone"] = normalise_phone(out["contact_phone"], allow_landline=True)
+        except IdentifierError as exc:
+            errors["contact_phone"] = exc.message
+    if out.get("rents_state_premises") and not out.get("monthly_rent_yuan"):
+        errors["monthly_rent_yuan"] = _("承租国有经营用房的企业须填写月租金")
+    if errors:
+        raise EnterpriseValidationError(errors)
+    return out, warnings
+
+
+@transaction.atomic
+def do_create_enterprise(actor: Any, data: Mapping[str, Any], classifier: Classifier | None = None) -> Enterprise:
+    enterprise = Enterprise(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+    (classifier or Classifier()).apply(enterprise)
+    enterprise.save()
+    after = audit.snapshot(enterprise, AUDITED_FIELDS)
+    audit.record(actor, "enterprise.create", enterprise, changes=audit.diff({}, after, SENSITIVE))
+    return enterprise
+
+
+def check_create_enterprise(actor: Any, data: Mapping[str, Any]) -> Enterprise:
+    if not roles.can(actor, roles.CREATE_ENTERPRISE):
+        raise PermissionDenied
+    cleaned, _warnings = clean_enterprise_data(data)
+    if Enterprise.objects.filter(uscc=cleaned["uscc"]).exists():
+        raise EnterpriseValidationError({"uscc": _("该统一社会信用代码已登记")})
+    return do_create_enterprise(actor, cleaned)
+
+
+def editable_fields_for(actor: Any) -> frozenset[str]:
+    if not roles.can(actor, roles.EDIT_ENTERPRISE):
+        return frozenset()
+    if actor.role == roles.Role.ENTERPRISE:
+        return ENTERPRISE_ADMIN_FIELDS
+    return frozenset(EDITABLE_FIELDS)
+
+
+@transaction.atomic
+def do_update_enterprise(
+    actor: Any,
+    enterprise: Enterprise,
+    data: Mapping[str, Any],
+    expected_version: int | None = None,
+    classifier: Classifier | None = None,
+    action: str = "enterprise.update",
+) -> bool:
+    """Apply `data`; return whether anything changed. Refuses a stale `expected_version`."""
+    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError
+    before = audit.snapshot(locked, AUDITED_FIELDS)
+    for key, value in data.items():
+        if key in EDITABLE_FIELDS:
+            setattr(locked, key, value)
+    (classifier or Classifier()).apply(locked)
+    after = audit.snapshot(locked, AUDITED_FIELDS)
+    changes = audit.diff(before, after, SENSITIVE)
+    if not changes:
+        return False
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db(fields=["version", "updated_at"])
+    enterprise.__dict__.update({k: getattr(locked, k) for k in ("version", "updated_at")})
+    for key in AUDITED_FIELDS:
+        setattr(enterprise, key, getattr(locked, key))
+    audit.record(actor, action, locked, changes=changes)
+    return True
+
+
+def check_update_enterprise(
+    actor: Any, enterprise: Enterprise, data: Mapping[str, Any], expected_version: int | None
+) -> bool:
+    allowed = editable_fields_for(actor)
+    if not allowed:
+        raise PermissionDenied
+    if any(k not in allowed for k in data):
+        raise PermissionDenied
+    cleaned, _warnings = clean_enterprise_data(data)
+    if "uscc" in cleaned and Enterprise.objects.filter(uscc=cleaned["uscc"]).exclude(pk=enterprise.pk).exists():
+        raise EnterpriseValidationError({"uscc": _("该统一社会信用代码已登记")})
+    return do_update_enterprise(actor, enterprise, cleaned, expected_version)
+
+
+def do_reveal_contact_phone(actor: Any, enterprise: Enterprise, reason: str) -> str:
+    """The contact phone in clear, for a permitted role with a stated reason; the reveal is logged."""
+    if not roles.can(actor, roles.REVEAL_PERSONAL_DATA):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise EnterpriseValidationError({"reason": _("请填写查看理由")})
+    audit.log_access(
+        actor,
+        "reveal",
+        subject_type="enterprise.contact",
+        subject_id=str(enterprise.pk),
+        subject_repr=enterprise.name,
+        fields=["contact_phone"],
+        purpose=reason,
+    )
+    return enterprise.contact_phone
+
+
+PROJECT_FIELDS = ("code", "name", "town", "owner", "industry_section", "total_investment_yuan", "stage", "status")
+
+
+@transaction.atomic
+def do_create_project(actor: Any, data: Mapping[str, Any]) -> KeyProject:
+    project = KeyProject.objects.create(**{k: v for k, v in data.items() if k in PROJECT_FIELDS})
+    audit.record(actor, "project.create", project, changes=audit.diff({}, audit.snapshot(project, PROJECT_FIELDS)))
+    return project
+
+
+@transaction.atomic
+def do_update_project(actor: Any, project: KeyProject, data: Mapping[str, Any], expected_version: int | None) -> bool:
+    locked = KeyProject.objects.select_for_update().get(pk=project.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError
+    before = audit.snapshot(locked, PROJECT_FIELDS)
+    for key, value in data.items():
+        if key in PROJECT_FIELDS:
+            setattr(locked, key, value)
+    changes = audit.diff(before, audit.snapshot(locked, PROJECT_FIELDS))
+    if not changes:
+        return False
+    locked.version = F("version") + 1
+    locked.save()
+    audit.record(actor, "project.update", locked, changes=changes)
+    return True
