@@ -13,4 +13,5 @@ class RequestInfo:
     via: str = "web"  # web | api | command | task
 
 
-current_request: ContextVar[RequestInfo] = ContextVar("fugong_request", default=RequestInfo(via="command"))
+COMMAND = RequestInfo(via="command")  # frozen, so sharing it as the default is safe
+current_request: ContextVar[RequestInfo] = ContextVar("fugong_request", default=COMMAND)

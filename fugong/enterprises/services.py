@@ -59,7 +59,7 @@ ENTERPRISE_ADMIN_FIELDS = frozenset(
         "monthly_rent_yuan",
     }
 )
-AUDITED_FIELDS = EDITABLE_FIELDS + ("size_class", "is_above_scale", "category", "is_non_public", "status")
+AUDITED_FIELDS = (*EDITABLE_FIELDS, "size_class", "is_above_scale", "category", "is_non_public", "status")
 SENSITIVE = {"contact_phone": "phone"}
 
 

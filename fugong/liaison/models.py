@@ -92,6 +92,9 @@ class LiaisonAssignment(_TargetMixin):
         verbose_name_plural = _("联络员派驻")
         constraints = [_one_target("liaison_assignment_one_target")]
 
+    def __str__(self) -> str:
+        return f"{self.cadre} → {self.target}"
+
 
 class LeaderPairing(_TargetMixin):
     leader = models.ForeignKey(
@@ -102,3 +105,6 @@ class LeaderPairing(_TargetMixin):
         verbose_name = _("区级领导包联")
         verbose_name_plural = _("区级领导包联")
         constraints = [_one_target("leader_pairing_one_target")]
+
+    def __str__(self) -> str:
+        return f"{self.leader} → {self.target}"
