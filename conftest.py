@@ -16,6 +16,40 @@ def _no_lockout(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2 costs ~0.5 s per persona; the persona world has a dozen. Tests don't test the hash strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _append_only_logs_vs_flush(request):
+    """The audit and access logs refuse DELETE/TRUNCATE by trigger. A transactional test (live server,
+    concurrency) is cleaned by a flush afterwards, so for those tests only the triggers are lifted just before
+    the flush and put back at the next one's start; the rule tables the flush empties are refilled too.
+    (pytest-django runs transactional tests after the others, so ordinary tests always see the triggers.)"""
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if not marked and "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        yield
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+
+    # Set up the database first so that this fixture is torn down (triggers lifted) before its flush.
+    request.getfixturevalue("_django_db_helper" if marked else "transactional_db")
+    triggers = import_module("fugong.core.migrations.0002_append_only_triggers")
+    with connection.schema_editor() as editor:
+        triggers.drop(None, editor)
+        triggers.create(None, editor)
+    import_module("fugong.enterprises.migrations.0002_default_size_thresholds").load(apps, None)
+    yield
+    with connection.schema_editor() as editor:
+        triggers.drop(None, editor)
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -57,10 +57,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from static files instead of a CDN (offline intranets)
     "fugong.core",
     "fugong.accounts",
     "fugong.regions",
     "fugong.enterprises",
+    "fugong.workforce",
     "fugong.liaison",
     "fugong.outreach",
     "fugong.finance",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "fugong.accounts.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fugong.core.middleware.RequestContextMiddleware",
@@ -145,6 +148,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("FUGONG_AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = _env_bool("FUGONG_AXES_ENABLED", True)
+AXES_LOCKOUT_CALLABLE = "fugong.accounts.views.lockout_response"
+# Staff roles must verify a TOTP token after signing in (off by default so the demo runs without phones).
+FUGONG_REQUIRE_OTP = _env_bool("FUGONG_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = "fugong"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = _env_bool("FUGONG_SECURE_COOKIES", False)
@@ -166,6 +173,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("FUGONG_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve from the app and project static dirs too, so a server started without collectstatic (tests, a first
+# run) still has its CSS and scripts; production serves the collected files.
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("fugong.accounts.urls")),
     path("enterprises/", include("fugong.enterprises.urls")),
+    path("workforce/", include("fugong.workforce.urls")),
     path("audit/", include("fugong.core.urls")),
     path("reports/", include("fugong.reports.urls")),
     path("api/v1/", api.urls),

@@ -41,6 +41,10 @@ REVEAL_PERSONAL_DATA = "pii.reveal"
 VIEW_AUDIT = "audit.view"
 MANAGE_ACCOUNTS = "accounts.manage"
 VIEW_DISTRICT_FIGURES = "figures.view"
+VIEW_EMPLOYEES = "employee.view"  # the roster and archive cards (masked)
+EDIT_EMPLOYEES = "employee.edit"  # archive entries: trajectory, tests, quarantine, readings
+IMPORT_EMPLOYEES = "employee.import"
+EXPORT_EMPLOYEES = "employee.export"
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.DISTRICT_ADMIN: frozenset(
@@ -56,6 +60,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             VIEW_AUDIT,
             MANAGE_ACCOUNTS,
             VIEW_DISTRICT_FIGURES,
+            VIEW_EMPLOYEES,
+            EDIT_EMPLOYEES,
+            IMPORT_EMPLOYEES,
+            EXPORT_EMPLOYEES,
         }
     ),
     Role.DISTRICT_LEADER: frozenset({VIEW_ENTERPRISES, EXPORT_ENTERPRISES, VIEW_PROJECTS, VIEW_DISTRICT_FIGURES}),
@@ -71,11 +79,32 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             EDIT_PROJECT,
             REVEAL_PERSONAL_DATA,
             VIEW_DISTRICT_FIGURES,
+            VIEW_EMPLOYEES,
+            EDIT_EMPLOYEES,
+            IMPORT_EMPLOYEES,
+            EXPORT_EMPLOYEES,
         }
     ),
-    Role.LIAISON: frozenset({VIEW_ENTERPRISES, VIEW_PROJECTS, VIEW_DISTRICT_FIGURES}),
+    # Liaisons helped enterprises build archive cards and screen trajectories (the article), but don't export
+    # or reveal full identifiers.
+    Role.LIAISON: frozenset(
+        {VIEW_ENTERPRISES, VIEW_PROJECTS, VIEW_DISTRICT_FIGURES, VIEW_EMPLOYEES, EDIT_EMPLOYEES, IMPORT_EMPLOYEES}
+    ),
     Role.OUTREACH: frozenset({VIEW_ENTERPRISES}),
-    Role.ENTERPRISE: frozenset({VIEW_ENTERPRISES, EDIT_ENTERPRISE, EXPORT_ENTERPRISES}),
+    # An enterprise's HR collected its workers' data in the first place: it keeps full access to its own roster.
+    Role.ENTERPRISE: frozenset(
+        {
+            VIEW_ENTERPRISES,
+            EDIT_ENTERPRISE,
+            EXPORT_ENTERPRISES,
+            VIEW_PROJECTS,  # the key projects it owns
+            REVEAL_PERSONAL_DATA,
+            VIEW_EMPLOYEES,
+            EDIT_EMPLOYEES,
+            IMPORT_EMPLOYEES,
+            EXPORT_EMPLOYEES,
+        }
+    ),
     Role.BANK: frozenset({VIEW_ENTERPRISES}),
     Role.AUDITOR: frozenset({VIEW_AUDIT}),
 }

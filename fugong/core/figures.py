@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,19 @@ def figure(key: str, label: str, unit: str = "count", order: int = 100) -> Calla
     return register
 
 
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("fugong_figure_memo", default=None)
+
+
+def memoised(key: Any, fn: Callable[[], Any]) -> Any:
+    """Within one compute() call, figures that share an aggregate (e.g. five counts from one query) run it once."""
+    memo = _memo.get()
+    if memo is None:
+        return fn()
+    if key not in memo:
+        memo[key] = fn()
+    return memo[key]
+
+
 def _json_number(value: Number) -> int | float:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
@@ -46,7 +60,11 @@ def _json_number(value: Number) -> int | float:
 def compute(user: Any, day: dt.date, keys: Iterable[str] | None = None) -> dict[str, int | float]:
     wanted = set(keys) if keys is not None else None
     out: dict[str, int | float] = {}
-    for fig in sorted(REGISTRY.values(), key=lambda f: (f.order, f.key)):
-        if wanted is None or fig.key in wanted:
-            out[fig.key] = _json_number(fig.func(user, day))
+    token = _memo.set({})
+    try:
+        for fig in sorted(REGISTRY.values(), key=lambda f: (f.order, f.key)):
+            if wanted is None or fig.key in wanted:
+                out[fig.key] = _json_number(fig.func(user, day))
+    finally:
+        _memo.reset(token)
     return out

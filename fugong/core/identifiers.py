@@ -136,7 +136,8 @@ def validate_id_number(raw: object, today: date | None = None) -> IdNumber:
         raise IdentifierError(
             _("身份证号码第7–14位出生日期“%(d)s”不是有效日期") % {"d": number[6:14]}, "birth_date", 7
         ) from None
-    if birth > (today or date.today()) or birth.year < 1890:
+    # The lower bound only rejects typos: GB 11643-1999's own example (440524188001010014) was born in 1880.
+    if birth > (today or date.today()) or birth.year < 1800:
         raise IdentifierError(_("身份证号码中的出生日期“%(d)s”不合理") % {"d": birth.isoformat()}, "birth_date", 7)
     expected = id_check_char(number[:17])
     if number[17] != expected:

@@ -96,3 +96,6 @@ class AccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_kind_display()} {self.subject_repr}"
+
+
+from .models_jobs import ImportJob  # noqa: E402, F401  (import jobs live in their own module)

@@ -38,6 +38,14 @@ SECTIONS: tuple[NavSection, ...] = (
         ),
     ),
     NavSection(
+        _("员工档案"),
+        (
+            NavItem(_("员工花名册"), "workforce:roster_home", roles.VIEW_EMPLOYEES, "☷"),
+            NavItem(_("花名册导入"), "workforce:import", roles.IMPORT_EMPLOYEES, "⇪"),
+            NavItem(_("全区员工统计"), "workforce:district_totals", roles.VIEW_DISTRICT_FIGURES, "▦"),
+        ),
+    ),
+    NavSection(
         _("报表"),
         (NavItem(_("每日简报"), "reports:brief", roles.VIEW_DISTRICT_FIGURES, "✎"),),
     ),

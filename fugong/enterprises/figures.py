@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from fugong.core import scoping
-from fugong.core.figures import figure
+from fugong.core.figures import figure, memoised
 
 from .classification import Category
 from .models import ResumptionStatus
@@ -22,6 +22,12 @@ def _resumed_by(day: dt.date) -> Q:
 
 
 def _counts(user: Any, day: dt.date) -> dict[str, int]:
+    return memoised(
+        ("enterprise_counts", getattr(user, "pk", None), getattr(user, "role", ""), day), lambda: _aggregate(user, day)
+    )
+
+
+def _aggregate(user: Any, day: dt.date) -> dict[str, int]:
     return scoping.enterprises_for(user).aggregate(
         total=Count("id"),
         resumed=Count("id", filter=_resumed_by(day)),

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from fugong.core import scoping
 from fugong.core.identifiers import normalise
+from fugong.core.querystring import clean_params
 
 from .models import Enterprise, KeyProject
 
@@ -26,7 +27,8 @@ class EnterpriseFilters:
     state_premises: bool | None = None
 
     @classmethod
-    def from_query(cls, params: Any) -> EnterpriseFilters:
+    def from_query(cls, raw: Any) -> EnterpriseFilters:
+        params = clean_params(raw)
         def flag(name: str) -> bool | None:
             value = (params.get(name) or "").lower()
             return True if value in {"1", "true", "yes"} else False if value in {"0", "false", "no"} else None

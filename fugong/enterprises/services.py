@@ -3,11 +3,11 @@ writes the audit row. Views, the API, commands and importers call these, never `
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -242,3 +242,167 @@ def do_update_project(actor: Any, project: KeyProject, data: Mapping[str, Any], 
     locked.save()
     audit.record(actor, "project.update", locked, changes=changes)
     return True
+
+
+def _clean_project_data(data: Mapping[str, Any], exclude_pk: int | None = None) -> dict[str, Any]:
+    out = dict(data)
+    errors: dict[str, str] = {}
+    if "code" in out:
+        out["code"] = (out["code"] or "").strip()
+        if not out["code"]:
+            errors["code"] = _("项目编号不能为空")
+        elif KeyProject.objects.filter(code=out["code"]).exclude(pk=exclude_pk).exists():
+            errors["code"] = _("该项目编号已存在")
+    if "name" in out and not (out["name"] or "").strip():
+        errors["name"] = _("项目名称不能为空")
+    if errors:
+        raise EnterpriseValidationError(errors)
+    return out
+
+
+def check_create_project(actor: Any, data: Mapping[str, Any]) -> KeyProject:
+    if not roles.can(actor, roles.EDIT_PROJECT):
+        raise PermissionDenied
+    return do_create_project(actor, _clean_project_data(data))
+
+
+def check_update_project(
+    actor: Any, project: KeyProject, data: Mapping[str, Any], expected_version: int | None
+) -> bool:
+    if not roles.can(actor, roles.EDIT_PROJECT):
+        raise PermissionDenied
+    return do_update_project(actor, project, _clean_project_data(data, exclude_pk=project.pk), expected_version)
+
+
+# --- bulk writes for the Excel import (importers.EnterpriseImporter) ---------------------------------
+BULK_UPDATE_FIELDS = (
+    *(f for f in EDITABLE_FIELDS if f != "uscc"),
+    "size_class",
+    "is_above_scale",
+    "category",
+    "is_non_public",
+    "version",
+    "updated_at",
+)
+
+
+@transaction.atomic
+def do_bulk_upsert_enterprises(
+    actor: Any,
+    creates: Sequence[Mapping[str, Any]],
+    updates: Sequence[tuple[Enterprise, Mapping[str, Any]]],
+    classifier: Classifier | None = None,
+    note: str = "",
+) -> tuple[list[Enterprise], list[Enterprise]]:
+    """Create and update many enterprises in a few statements; return (created, changed).
+
+    The same records and audit rows as do_create_/do_update_enterprise, one audit row per created or changed
+    enterprise, but batched: 50,000 rows of a registry spreadsheet must not cost 200,000 round trips. Inputs
+    are already validated. An update is refused (ConcurrentEditError) when the record's version moved since
+    the caller read it, so an import never overwrites an edit made while it was being checked.
+    """
+    # Imported here: only this bulk path writes audit rows without audit.record (one INSERT per row).
+    from django.utils import timezone
+
+    from fugong.core.context import current_request
+    from fugong.core.models import AuditLog
+
+    classifier = classifier or Classifier()
+    info = current_request.get()
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_label = "system" if actor is None else str(getattr(actor, "username", actor))[:150]
+
+    def audit_row(action: str, obj: Enterprise, changes: dict[str, Any]) -> AuditLog:
+        return AuditLog(
+            at=now,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            changes=changes,
+            note=note[:300],
+            ip=info.ip,
+            via=info.via,
+        )
+
+    created = []
+    for data in creates:
+        enterprise = Enterprise(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+        classifier.apply(enterprise)
+        enterprise.created_at = enterprise.updated_at = now
+        created.append(enterprise)
+    _bulk_insert(Enterprise, created, with_ids=True)
+    rows = [
+        audit_row("enterprise.create", e, audit.diff({}, audit.snapshot(e, AUDITED_FIELDS), SENSITIVE)) for e in created
+    ]
+
+    changed = []
+    if updates:
+        locked = Enterprise.objects.select_for_update(of=("self",)).select_related("town", "industrial_park")
+        current = {e.pk: e for e in locked.filter(pk__in=[e.pk for e, _data in updates])}
+        for enterprise, data in updates:
+            row = current.get(enterprise.pk)
+            if row is None or row.version != enterprise.version:
+                raise ConcurrentEditError
+            before = audit.snapshot(row, AUDITED_FIELDS)
+            for key, value in data.items():
+                if key in EDITABLE_FIELDS:
+                    setattr(row, key, value)
+            classifier.apply(row)
+            changes = audit.diff(before, audit.snapshot(row, AUDITED_FIELDS), SENSITIVE)
+            if not changes:
+                continue
+            row.version += 1
+            row.updated_at = now
+            changed.append(row)
+            rows.append(audit_row("enterprise.update", row, changes))
+        Enterprise.objects.bulk_update(changed, BULK_UPDATE_FIELDS, batch_size=500)
+    _bulk_insert(AuditLog, rows, with_ids=False)
+    return created, changed
+
+
+def _bulk_insert(model: Any, objs: list[Any], *, with_ids: bool) -> None:
+    """INSERT many rows. On PostgreSQL through COPY with ids drawn from the table's sequence up front: the ORM's
+    per-value preparation costs more than the database's work at this volume. Elsewhere, bulk_create."""
+    from django.db import connection
+
+    from fugong.core.fields import EncryptedTextField
+
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=500)
+        return
+    import json
+
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and not with_ids)]
+    with connection.cursor() as cursor:
+        if with_ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objs)],
+            )
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        prepare = []
+        for f in fields:
+            if isinstance(f, EncryptedTextField):
+                prepare.append(f.get_prep_value)
+            elif isinstance(f, models.JSONField):
+                prepare.append(lambda v: json.dumps(v, ensure_ascii=False))
+            else:
+                prepare.append(None)
+        attnames = [f.attname for f in fields]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for obj in objs:
+                values = [getattr(obj, name) for name in attnames]
+                copy.write_row([p(v) if p and v is not None else v for p, v in zip(prepare, values, strict=True)])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias

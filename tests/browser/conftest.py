@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -67,28 +66,8 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def live(live_server, _allow_log_flush):
+def live(live_server):
     return live_server
-
-
-@pytest.fixture
-def _allow_log_flush(transactional_db):
-    """The audit/access logs refuse DELETE and TRUNCATE by trigger. A live-server test runs outside a
-    transaction and is cleaned by a flush afterwards, so the triggers are lifted for that flush only and put
-    back before the next test (the migration's own functions do both)."""
-    from importlib import import_module
-
-    triggers = import_module("fugong.core.migrations.0002_append_only_triggers")
-    with connection.schema_editor() as editor:
-        triggers.drop(None, editor)
-        triggers.create(None, editor)
-    # A previous live-server test's flush also emptied the rule tables that migrations fill.
-    from django.apps import apps
-
-    import_module("fugong.enterprises.migrations.0002_default_size_thresholds").load(apps, None)
-    yield
-    with connection.schema_editor() as editor:
-        triggers.drop(None, editor)
 
 
 def login(page, base_url: str, username: str, password: str) -> None:

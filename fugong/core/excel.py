@@ -1,0 +1,703 @@
+"""Spreadsheets in and out, for every importer and export of the platform.
+
+Reading (`read_table`): .xlsx/.xls through python-calamine, .csv in UTF-8 (with or without BOM) or GBK/GB18030.
+District staff hand in sheets with a merged title above the header, full-width digits, dates typed three
+ways and numbers stored as 120.0; this module turns all of that into clean cells and finds the header row by
+its column names (synonyms per importer), so an importer only validates values. A file that cannot be read
+at all raises `UnreadableFile` with a message a clerk can act on; bad *values* are the importer's business.
+
+Writing (`write_xlsx`, `write_csv`, `iter_csv`): every exported file says who exported it and when, and
+every text cell that a spreadsheet would run as a formula (= + - @, tab, CR) is neutralised with a leading
+apostrophe (OWASP "CSV injection"); numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+Source = str | os.PathLike[str] | IO[bytes]
+
+# --- errors -------------------------------------------------------------------------------------------
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be imported (empty, not a spreadsheet, too big, columns missing…)."""
+
+    def __init__(self, message: str, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class CellError(ValueError):
+    """One cell's value is wrong; the importer reports it against the row and column."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# --- column specification -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column an importer understands. `header` is what templates and exports write (translatable);
+    `synonyms` are other names found in real files (plain data: they are matched, never shown)."""
+
+    key: str
+    header: Any
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    help: Any = ""
+    example: Any = ""
+
+
+def normalise_header(value: Any) -> str:
+    """Header text compared loosely: NFKC, no white space, no required-markers (*), ASCII lower-case."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else ""))
+    text = re.sub(r"\s+", "", text).strip("*").lower()
+    return text
+
+
+class TableSpec:
+    """The columns of one kind of file, and how to recognise its header row."""
+
+    def __init__(self, columns: Sequence[Column], *, min_header_matches: int = 2, header_scan_rows: int = 30):
+        self.columns = tuple(columns)
+        self.by_key = {c.key: c for c in self.columns}
+        self.min_header_matches = min(min_header_matches, len(self.columns))
+        self.header_scan_rows = header_scan_rows
+
+    def lookup(self) -> dict[str, str]:
+        """Normalised header text → column key. Built per call: the translated header depends on the language."""
+        out: dict[str, str] = {}
+        for col in self.columns:
+            for name in (*col.synonyms, str(col.header)):
+                out.setdefault(normalise_header(name), col.key)
+        return out
+
+    def headers(self) -> list[str]:
+        return [str(c.header) for c in self.columns]
+
+    def header_of(self, key: str) -> str:
+        return str(self.by_key[key].header)
+
+
+# --- cells ------------------------------------------------------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
+
+
+def clean_cell(value: Any) -> Any:
+    """A cell as an importer wants it: text NFKC-normalised (full-width → half-width) and stripped (incl.
+    U+3000), integral floats as int (120.0 → 120), midnight datetimes as dates, blanks as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE).strip()
+        # Our exports (and Excel users) put an apostrophe before formula-like text; it is not part of the value.
+        if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
+            text = text[1:]
+        return text
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        return value.date()
+    return value
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def to_text(value: Any, *, max_length: int | None = None) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        text = _("是") if value else _("否")
+    elif isinstance(value, dt.datetime):
+        text = value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, float):
+        text = repr(value)
+    else:
+        text = str(value).strip()
+    if max_length is not None and len(text) > max_length:
+        raise CellError(_("内容过长：最多%(max)d个字符，实际%(n)d个") % {"max": max_length, "n": len(text)}, "too_long")
+    return text
+
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def _number_text(value: Any) -> str:
+    text = str(value).strip().replace(",", "").replace("，", "")
+    if not _NUMBER_RE.match(text):
+        raise CellError(_("“%(v)s”不是数字") % {"v": text[:20]}, "number")
+    return text
+
+
+def to_int(value: Any, *, min_value: int | None = 0, max_value: int | None = None) -> int | None:
+    """Blank → None; 120, 120.0, "120", "1,200" → int; 12.5 or "十二" → CellError."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("应为整数"), "integer")
+    try:
+        number = Decimal(_number_text(value)) if not isinstance(value, int) else Decimal(value)
+    except (InvalidOperation, CellError):
+        raise CellError(_("“%(v)s”不是整数") % {"v": str(value)[:20]}, "integer") from None
+    if number != number.to_integral_value():
+        raise CellError(_("“%(v)s”不是整数") % {"v": str(value)[:20]}, "integer")
+    result = int(number)
+    if min_value is not None and result < min_value:
+        raise CellError(_("不能小于%(min)d") % {"min": min_value}, "min_value")
+    if max_value is not None and result > max_value:
+        raise CellError(_("不能大于%(max)d") % {"max": max_value}, "max_value")
+    return result
+
+
+def to_decimal(
+    value: Any, *, places: int = 2, max_digits: int = 14, min_value: Decimal | None = Decimal(0)
+) -> Decimal | None:
+    """Blank → None; numbers and numeric text ("1,234.5") → Decimal rounded half-up to `places`."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise CellError(_("应为数字"), "number")
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(_number_text(value))
+    except InvalidOperation:
+        raise CellError(_("“%(v)s”不是数字") % {"v": str(value)[:20]}, "number") from None
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if len(number.as_tuple().digits) > max_digits or abs(number) >= Decimal(10) ** (max_digits - places):
+        raise CellError(_("数值过大"), "max_value")
+    if min_value is not None and number < min_value:
+        raise CellError(_("不能小于%(min)s") % {"min": min_value}, "min_value")
+    return number
+
+
+TRUE_WORDS = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "有"})
+FALSE_WORDS = frozenset({"否", "n", "no", "false", "0", "×", "✗", "无", "不是"})
+
+
+def to_bool(value: Any) -> bool | None:
+    """是/否 (and Y/N, 1/0, √/×); blank → None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(_("应填“是”或“否”，实际为“%(v)s”") % {"v": text[:10]}, "boolean")
+
+
+_DATE_RES = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def to_date(value: Any) -> dt.date | None:
+    """Dates as they arrive: a date cell, an Excel serial (43864), "2020-02-03", "2020/2/3", "2020年2月3日"."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and 19000101 <= value <= 99991231:  # 20200203 typed as a number
+            return to_date(str(value))
+        # Excel stores dates as days since 1899-12-30; 1..2958465 spans 1900-01-01..9999-12-31.
+        if 1 <= value <= 2958465 and float(value).is_integer():
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise CellError(_("“%(v)s”不是有效日期") % {"v": value}, "date")
+    text = str(value).strip()
+    for pattern in _DATE_RES:
+        m = pattern.match(text)
+        if m:
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                break
+    if text.isdigit() and len(text) <= 6:
+        return to_date(int(text))
+    raise CellError(_("“%(v)s”不是有效日期（例：2020-02-03、2020/2/3、2020年2月3日）") % {"v": text[:20]}, "date")
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    number: int  # 1-based, as the spreadsheet shows it
+    values: dict[str, Any]  # column key → cleaned cell ("" when blank)
+    raw: list[Any]  # the row's cells as read, in file order (for error reports)
+
+
+@dataclass
+class Table:
+    filename: str
+    sheet_name: str
+    header_row: int  # 1-based
+    headers: list[str]  # the header cells as found, in file order
+    columns: dict[str, int]  # column key → index in `headers`
+    ignored_headers: list[str]
+    total_rows: int  # data rows below the header (an upper bound: blank rows are skipped when iterating)
+    _source: Iterator[tuple[int, list[Any]]] = field(repr=False, default_factory=lambda: iter(()))
+    max_rows: int | None = None
+
+    def __iter__(self) -> Iterator[Row]:
+        keys = list(self.columns.items())
+        width = len(self.headers)
+        seen = 0
+        for number, cells in self._source:
+            if all(is_blank(c) or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            seen += 1
+            if self.max_rows is not None and seen > self.max_rows:
+                raise UnreadableFile(
+                    _("数据行数超过上限（%(max)d行），请拆分文件后分别导入") % {"max": self.max_rows}, "too_many_rows"
+                )
+            values = {key: clean_cell(cells[i]) if i < len(cells) else "" for key, i in keys}
+            raw = list(cells[:width]) + [""] * (width - len(cells))
+            yield Row(number, values, raw)
+
+
+def _size_of(source: Source) -> int:
+    if isinstance(source, (str, os.PathLike)):
+        return os.path.getsize(source)
+    pos = source.tell()
+    source.seek(0, io.SEEK_END)
+    size = source.tell()
+    source.seek(pos)
+    return size
+
+
+def _head(source: Source, n: int = 8) -> bytes:
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as fh:
+            return fh.read(n)
+    pos = source.tell()
+    data = source.read(n) or b""
+    source.seek(pos)
+    return data
+
+
+def _read_all(source: Source) -> bytes:
+    if isinstance(source, (str, os.PathLike)):
+        return Path(source).read_bytes()
+    source.seek(0)
+    return source.read() or b""
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (BIFF in an OLE container)
+SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
+TEXT_EXTENSIONS = (".csv", ".txt")
+ACCEPTED_EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (BOM or not) when it decodes strictly, else GB18030 (a superset of GBK), else refuse."""
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile(_("文件不是文本格式的CSV（含二进制内容）"), "not_text")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding")
+
+
+def _csv_rows(data: bytes) -> tuple[int, Iterator[tuple[int, list[Any]]]]:
+    text = decode_text(data)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # A record per spreadsheet row: Excel shows a CSV record (even one spanning lines) as one row.
+    return text.count("\n") + 1, ((i, row) for i, row in enumerate(reader, start=1))
+
+
+def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+    # python-calamine's iter_rows starts at the sheet's row 1 even when the data starts lower (pinned
+    # version; a test with a title on row 1 and the header on row 3 guards it), so index + 1 is the row number.
+    return ((i, row) for i, row in enumerate(sheet.iter_rows(), start=1))
+
+
+@dataclass
+class _Sheet:
+    name: str
+    last_row: int  # 1-based number of the last row holding data (an upper bound for CSV)
+    rows: Iterator[tuple[int, list[Any]]]
+    exact: bool  # whether last_row is exact (workbooks) or counted lines (CSV)
+
+
+def _open_workbook(source: Source, filename: str) -> list[_Sheet]:
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        if isinstance(source, (str, os.PathLike)):
+            with open(source, "rb") as fh:
+                book = CalamineWorkbook.from_filelike(fh)
+        else:
+            source.seek(0)
+            book = CalamineWorkbook.from_filelike(source)
+        sheets = []
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            end = sheet.end
+            sheets.append(_Sheet(meta.name, (end[0] + 1) if end else 0, _sheet_rows(sheet), True))
+        return sheets
+    except (CalamineError, OSError, ValueError) as exc:
+        raise UnreadableFile(
+            _("“%(name)s”不是有效的Excel文件，或文件已损坏（%(kind)s）")
+            % {"name": filename, "kind": type(exc).__name__},
+            "not_spreadsheet",
+        ) from None
+
+
+@dataclass
+class _Header:
+    row: int
+    texts: list[str]
+    columns: dict[str, int]
+    duplicates: list[str]
+
+
+def _find_header(sheet: _Sheet, spec: TableSpec, lookup: dict[str, str], seen: list[str]) -> _Header | None:
+    """The first row naming ≥ min_header_matches known columns (merged titles above it are skipped).
+    Appends the first non-blank row's cells to `seen`, for the message when no sheet has a header."""
+    for number, cells in sheet.rows:
+        if number > spec.header_scan_rows:
+            break
+        # Headers are reported as written (full-width brackets and all); matching is on the cleaned text.
+        texts = ["" if c is None else str(c).strip() for c in cells]
+        if not seen and any(texts):
+            seen.extend(t for t in texts if t)
+        columns: dict[str, int] = {}
+        duplicates: list[str] = []
+        for i, text in enumerate(texts):
+            key = lookup.get(normalise_header(text))
+            if key is None:
+                continue
+            if key in columns:
+                duplicates.append(
+                    _("“%(h)s”（第%(a)s列和第%(b)s列）")
+                    % {"h": spec.header_of(key), "a": column_letter(columns[key]), "b": column_letter(i)}
+                )
+            else:
+                columns[key] = i
+        if len(columns) >= spec.min_header_matches:
+            return _Header(number, texts, columns, duplicates)
+    return None
+
+
+def _open(source: Source, name: str) -> list[_Sheet]:
+    ext = Path(name).suffix.lower()
+    head = _head(source)
+    if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        return _open_workbook(source, name)
+    if ext in TEXT_EXTENSIONS:
+        lines, rows = _csv_rows(_read_all(source))
+        return [_Sheet("CSV", lines, rows, False)]
+    if ext in SPREADSHEET_EXTENSIONS:
+        raise UnreadableFile(_("“%(name)s”不是有效的Excel文件，或文件已损坏") % {"name": name}, "not_spreadsheet")
+    raise UnreadableFile(
+        _("不支持的文件类型“%(ext)s”：请上传 .xlsx、.xls 或 .csv 文件") % {"ext": ext or name}, "file_type"
+    )
+
+
+def read_table(
+    source: Source,
+    filename: str,
+    spec: TableSpec,
+    *,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> Table:
+    """Open `source` (a path or a binary file object; `filename` tells its type and names it in messages),
+    find the header row and return a Table whose rows stream cleaned cells. Raises UnreadableFile.
+
+    Sheets are tried in order (hidden ones skipped); the first with a recognisable header is the data, so a
+    workbook may carry an instructions or "导出信息" sheet after it."""
+    max_bytes = settings.FUGONG_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    max_rows = settings.FUGONG_MAX_IMPORT_ROWS if max_rows is None else max_rows
+    name = Path(filename or "").name or "file"
+    try:
+        size = _size_of(source)
+    except OSError:
+        raise UnreadableFile(_("无法读取文件“%(name)s”") % {"name": name}, "unreadable") from None
+    if size == 0:
+        raise UnreadableFile(_("文件“%(name)s”是空文件") % {"name": name}, "empty")
+    if size > max_bytes:
+        raise UnreadableFile(
+            _("文件过大：%(size).1f MB，上限为 %(max).1f MB") % {"size": size / 2**20, "max": max_bytes / 2**20},
+            "too_large",
+        )
+
+    lookup = spec.lookup()
+    required = [c for c in spec.columns if c.required]
+    seen: list[str] = []
+    for sheet in _open(source, name):
+        header = _find_header(sheet, spec, lookup, seen)
+        if header is None:
+            continue
+        if header.duplicates:
+            raise UnreadableFile(
+                _("表头中有重复的列：%(cols)s") % {"cols": "、".join(header.duplicates)}, "duplicate_columns"
+            )
+        missing = [str(c.header) for c in required if c.key not in header.columns]
+        if missing:
+            raise UnreadableFile(
+                _("缺少必填列：%(missing)s。文件中的列：%(found)s")
+                % {"missing": "、".join(missing), "found": "、".join(h for h in header.texts if h) or _("（无）")},
+                "missing_columns",
+            )
+        total = max(sheet.last_row - header.row, 0)
+        if sheet.exact and total > max_rows:
+            raise UnreadableFile(
+                _("数据行数超过上限（%(max)d行），请拆分文件后分别导入") % {"max": max_rows}, "too_many_rows"
+            )
+        known = set(header.columns.values())
+        return Table(
+            filename=name,
+            sheet_name=sheet.name,
+            header_row=header.row,
+            headers=header.texts,
+            columns=header.columns,
+            ignored_headers=[h for i, h in enumerate(header.texts) if h and i not in known],
+            total_rows=total,
+            _source=sheet.rows,
+            max_rows=max_rows,
+        )
+    if not seen:
+        raise UnreadableFile(_("文件“%(name)s”中没有数据") % {"name": name}, "empty")
+    names = "、".join(f"“{c.header}”" for c in (required or spec.columns[:3]))
+    raise UnreadableFile(
+        _("未找到表头行：前%(n)d行中没有包含%(names)s等列名的行。文件中的内容：%(found)s")
+        % {"n": spec.header_scan_rows, "names": names, "found": "、".join(seen[:20])},
+        "no_header",
+    )
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would evaluate (=, +, -, @, tab, CR first) gets a leading apostrophe; other values
+    (numbers included, negative ones too) pass through unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    """Who exported a file and when; every exported file carries it (domain-rules §7)."""
+
+    exported_by: str
+    exported_at: dt.datetime
+    title: str = ""
+    note: str = ""  # e.g. the filters applied, or "联系电话已脱敏"
+
+    def items(self, count: int | None = None) -> list[tuple[str, str]]:
+        out = [
+            (_("导出人"), self.exported_by),
+            (_("导出时间"), self.exported_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ]
+        if self.title:
+            out.append((_("内容"), self.title))
+        if self.note:
+            out.append((_("说明"), self.note))
+        if count is not None:
+            out.append((_("记录数"), str(count)))
+        out.append((_("提示"), _("本文件含企业及个人信息，仅限疫情防控工作使用，请勿外传")))
+        return out
+
+    def line(self) -> str:
+        return "；".join(f"{k}：{v}" for k, v in self.items())
+
+
+def meta_for(user: Any, title: str = "", note: str = "") -> ExportMeta:
+    """ExportMeta for a signed-in user (username and display name) or the system, stamped now."""
+    from django.utils import timezone
+
+    if getattr(user, "pk", None):
+        shown = str(user)
+        who = user.get_username() + (f"（{shown}）" if shown != user.get_username() else "")
+    else:
+        who = "system"
+    return ExportMeta(who, timezone.localtime(), title, note)
+
+
+def write_xlsx(
+    target: Any,
+    headers: Sequence[Any],
+    rows: Iterable[Sequence[Any]],
+    *,
+    sheet_title: str,
+    meta: ExportMeta | None = None,
+    constant_memory: bool = True,
+    column_widths: Sequence[int] | None = None,
+    extra_sheets: Sequence[tuple[Any, ...]] = (),
+    decorate: Callable[[Any, Any], None] | None = None,
+) -> int:
+    """Write one data sheet (header on row 1, so a file re-imports cleanly), any `extra_sheets`, then a
+    "导出信息" sheet from `meta`; return the number of data rows. `target` is a path or a binary file object.
+    `constant_memory` keeps memory flat for big exports (rows must then arrive in order, which they do).
+    `decorate(workbook, worksheet)` may add validations or notes to the data sheet (not in constant_memory)."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        target,
+        {
+            "constant_memory": constant_memory,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    if meta is not None:
+        book.set_properties({"title": meta.title or sheet_title, "author": meta.exported_by, "comments": meta.note})
+    bold = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+
+    def sheet_with(title: str, head: Sequence[Any], body: Iterable[Sequence[Any]], widths: Any = None) -> int:
+        sheet = book.add_worksheet(_sheet_name(title))
+        for i in range(len(head)):
+            width = widths[i] if widths and i < len(widths) else max(10, min(40, 2 * len(str(head[i])) + 2))
+            sheet.set_column(i, i, width)
+        for col, name in enumerate(head):
+            sheet.write_string(0, col, str(neutralise(str(name))), bold)
+        sheet.freeze_panes(1, 0)
+        if meta is not None:
+            sheet.set_footer(("&L" + meta.line().replace("&", "&&"))[:250])
+        count = 0
+        for count, values in enumerate(body, start=1):
+            for col, value in enumerate(values):
+                _write_cell(sheet, count, col, value, date_fmt)
+        if decorate is not None and title == sheet_title:
+            decorate(book, sheet)
+        return count
+
+    count = sheet_with(sheet_title, headers, rows, column_widths)
+    for title, head, body, *widths in extra_sheets:  # (title, headers, rows[, column widths])
+        sheet_with(title, head, body, widths[0] if widths else None)
+    if meta is not None:
+        info = book.add_worksheet(_sheet_name(_("导出信息")))
+        info.set_column(0, 0, 12)
+        info.set_column(1, 1, 60)
+        for r, (key, value) in enumerate(meta.items(count)):
+            info.write_string(r, 0, key, bold)
+            info.write_string(r, 1, str(neutralise(value)))
+    book.close()
+    return count
+
+
+def _sheet_name(title: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    return re.sub(r"[\[\]:*?/\\]", "_", str(title))[:31] or "Sheet1"
+
+
+def _write_cell(sheet: Any, row: int, col: int, value: Any, date_fmt: Any) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value)
+    elif isinstance(value, Decimal):
+        sheet.write_number(row, col, float(value))
+    elif isinstance(value, (dt.date, dt.datetime)):
+        sheet.write_datetime(row, col, value, date_fmt)
+    else:
+        sheet.write_string(row, col, str(neutralise(str(value))))
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return str(neutralise(value))
+    return str(value)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def iter_csv(
+    headers: Sequence[Any], rows: Iterable[Sequence[Any]], *, meta: ExportMeta | None = None
+) -> Iterator[bytes]:
+    """CSV as UTF-8 with BOM (so Excel shows Chinese), line by line for a StreamingHttpResponse. The export
+    information is one line *above* the header: the importer skips it when finding the header row."""
+    writer = csv.writer(_Echo())
+    yield codecs.BOM_UTF8
+    if meta is not None:
+        yield writer.writerow([neutralise(meta.line())]).encode("utf-8")
+    yield writer.writerow([_csv_value(str(h)) for h in headers]).encode("utf-8")
+    for values in rows:
+        yield writer.writerow([_csv_value(v) for v in values]).encode("utf-8")
+
+
+def write_csv(target: IO[bytes], headers: Sequence[Any], rows: Iterable[Sequence[Any]], **kwargs: Any) -> int:
+    """Write the CSV of `iter_csv` to a binary file object; return the number of data rows."""
+    count = 0
+
+    def counted() -> Iterator[Sequence[Any]]:
+        nonlocal count
+        for values in rows:
+            count += 1
+            yield values
+
+    for chunk in iter_csv(headers, counted(), **kwargs):
+        target.write(chunk)
+    return count
