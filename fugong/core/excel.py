@@ -288,7 +288,7 @@ class Table:
         width = len(self.headers)
         seen = 0
         for number, cells in self._source:
-            if all(is_blank(c) or (isinstance(c, str) and not c.strip()) for c in cells):
+            if not any(c != "" and c is not None and not (type(c) is str and c.isspace()) for c in cells):
                 continue
             seen += 1
             if self.max_rows is not None and seen > self.max_rows:

@@ -188,8 +188,8 @@ class _Builder:
     def transport(self, province: str, origin_name: str) -> tuple[str, str]:
         r = self.rng.random()
         if province == "430000" and r < 0.45:
-            city = origin_name[3:6]
-            return Transport.COACH, f"{city}—郴州"
+            county = origin_name[6:]  # after the 3-character province and city names of regions.ORIGINS
+            return Transport.COACH, f"{county}—郴州"
         if r < (0.35 if province == "430000" else 0.7):
             return Transport.TRAIN, f"{self.rng.choice('GGGK')}{self.rng.randrange(1000, 7000)}"
         letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"

@@ -31,8 +31,10 @@ def list_enterprises(request: HttpRequest, filters: Query[EnterpriseQuery]) -> A
 
 @router.get("/enterprises/{id}", response={200: EnterpriseOut, **ERRORS}, summary="企业详情")
 def get_enterprise(request: HttpRequest, id: EnterpriseId) -> Any:
+    # Scope first: an object the caller cannot see is 404, whatever their role (interfaces.md).
+    enterprise = selectors.get_enterprise_for_user(request.user, id)
     require(request.user, roles.VIEW_ENTERPRISES)
-    return selectors.get_enterprise_for_user(request.user, id)
+    return enterprise
 
 
 @router.patch(
@@ -41,8 +43,8 @@ def get_enterprise(request: HttpRequest, id: EnterpriseId) -> Any:
     summary="修改企业（需带 version）",
 )
 def update_enterprise(request: HttpRequest, id: EnterpriseId, payload: EnterprisePatch) -> Any:
-    require(request.user, roles.VIEW_ENTERPRISES)
     enterprise = selectors.get_enterprise_for_user(request.user, id)
+    require(request.user, roles.VIEW_ENTERPRISES)
     # The role decides before the input does: a liaison gets 403 whatever they sent.
     if not services.editable_fields_for(request.user):
         raise PermissionDenied
@@ -60,8 +62,8 @@ def update_enterprise(request: HttpRequest, id: EnterpriseId, payload: Enterpris
 
 @router.post("/enterprises/{id}/reveal", response={200: RevealOut, **ERRORS}, summary="查看完整联系电话（记录日志）")
 def reveal_enterprise_contact(request: HttpRequest, id: EnterpriseId, payload: RevealIn, response: HttpResponse) -> Any:
-    require(request.user, roles.VIEW_ENTERPRISES)
     enterprise = selectors.get_enterprise_for_user(request.user, id)
+    require(request.user, roles.VIEW_ENTERPRISES)
     try:
         phone = services.do_reveal_contact_phone(request.user, enterprise, payload.reason)
     except services.EnterpriseValidationError as exc:

@@ -3,11 +3,14 @@ writes the audit row. Views, the API, commands and importers call these, never `
 
 from __future__ import annotations
 
+import itertools
+import json
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -312,21 +315,11 @@ def do_bulk_upsert_enterprises(
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     actor_label = "system" if actor is None else str(getattr(actor, "username", actor))[:150]
+    label = Enterprise._meta.label_lower
 
-    def audit_row(action: str, obj: Enterprise, changes: dict[str, Any]) -> AuditLog:
-        return AuditLog(
-            at=now,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            changes=changes,
-            note=note[:300],
-            ip=info.ip,
-            via=info.via,
-        )
+    def audit_row(action: str, obj: Enterprise, changes: dict[str, Any]) -> tuple[Any, ...]:
+        return (now, actor_id, actor_label, action, label, str(obj.pk), str(obj)[:200], changes, note[:300],
+                info.ip, info.via)  # fmt: skip
 
     created = []
     for data in creates:
@@ -334,10 +327,8 @@ def do_bulk_upsert_enterprises(
         classifier.apply(enterprise)
         enterprise.created_at = enterprise.updated_at = now
         created.append(enterprise)
-    _bulk_insert(Enterprise, created, with_ids=True)
-    rows = [
-        audit_row("enterprise.create", e, audit.diff({}, audit.snapshot(e, AUDITED_FIELDS), SENSITIVE)) for e in created
-    ]
+    _insert_enterprises(created)
+    rows: list[tuple[Any, ...]] = []
 
     changed = []
     if updates:
@@ -360,49 +351,77 @@ def do_bulk_upsert_enterprises(
             changed.append(row)
             rows.append(audit_row("enterprise.update", row, changes))
         Enterprise.objects.bulk_update(changed, BULK_UPDATE_FIELDS, batch_size=500)
-    _bulk_insert(AuditLog, rows, with_ids=False)
+    # A generator, so on PostgreSQL the server indexes earlier rows while later ones are being built.
+    entries = itertools.chain((audit_row("enterprise.create", e, _created_changes(e)) for e in created), rows)
+    if connection.vendor == "postgresql":
+        _copy_into(AuditLog, AUDIT_COLUMNS, ((*r[:7], json.dumps(r[7], ensure_ascii=False), *r[8:]) for r in entries))
+    else:
+        AuditLog.objects.bulk_create([AuditLog(**dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in entries], 1000)
     return created, changed
 
 
-def _bulk_insert(model: Any, objs: list[Any], *, with_ids: bool) -> None:
-    """INSERT many rows. On PostgreSQL through COPY with ids drawn from the table's sequence up front: the ORM's
-    per-value preparation costs more than the database's work at this volume. Elsewhere, bulk_create."""
-    from django.db import connection
+AUDIT_COLUMNS = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr", "changes",
+                 "note", "ip", "via")  # fmt: skip
 
-    from fugong.core.fields import EncryptedTextField
 
+_audited_values = operator.attrgetter(*AUDITED_FIELDS)
+
+
+def _created_changes(enterprise: Enterprise) -> dict[str, Any]:
+    """audit.diff({}, snapshot, SENSITIVE) for a new record, in one pass: at 50,000 rows the general diff is a
+    fifth of the import. test_import checks both give the same result."""
+    changes = {}
+    for key, value in zip(AUDITED_FIELDS, _audited_values(enterprise), strict=True):
+        if value is not None:
+            changes[key] = [None, value if type(value) in (str, int, bool) else audit.plain(value)]
+    for key, kind in SENSITIVE.items():
+        if key in changes:
+            changes[key] = ["", audit.SENSITIVE_MASKS[kind](changes[key][1] or "")]
+    return changes
+
+
+def _insert_enterprises(objs: list[Enterprise]) -> None:
+    """INSERT new enterprises and set their ids. On PostgreSQL through COPY, with ids drawn from the table's
+    sequence first: the ORM's per-value preparation costs more than the database's work at this volume."""
     if not objs:
         return
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=500)
+        Enterprise.objects.bulk_create(objs, batch_size=500)
         return
-    import json
+    from fugong.core.fields import EncryptedTextField
 
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and not with_ids)]
+    meta = Enterprise._meta
     with connection.cursor() as cursor:
-        if with_ids:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(objs)],
-            )
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-        prepare = []
-        for f in fields:
-            if isinstance(f, EncryptedTextField):
-                prepare.append(f.get_prep_value)
-            elif isinstance(f, models.JSONField):
-                prepare.append(lambda v: json.dumps(v, ensure_ascii=False))
-            else:
-                prepare.append(None)
-        attnames = [f.attname for f in fields]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for obj in objs:
-                values = [getattr(obj, name) for name in attnames]
-                copy.write_row([p(v) if p and v is not None else v for p, v in zip(prepare, values, strict=True)])
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+    fields = meta.concrete_fields
+    sealed = [i for i, f in enumerate(fields) if isinstance(f, EncryptedTextField)]
+    values = operator.attrgetter(*(f.attname for f in fields))
+
+    def rows() -> Any:
+        for obj in objs:
+            row = list(values(obj))
+            for i in sealed:
+                row[i] = fields[i].get_prep_value(row[i])
+            yield row
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+    _copy_into(Enterprise, [f.attname for f in fields], rows())
+
+
+def _copy_into(model: Any, attnames: Sequence[str], rows: Any) -> None:
+    """COPY prepared rows (values in `attnames` order) into the model's table (PostgreSQL only)."""
+    meta = model._meta
+    by_attname = {f.attname: f.column for f in meta.concrete_fields}
+    columns = ", ".join(connection.ops.quote_name(by_attname[a]) for a in attnames)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)

@@ -27,8 +27,9 @@ EmployeeId = Annotated[int, Path(ge=1, le=2**63 - 1, description="员工档案ID
     "/enterprises/{id}/employees", response={200: Page[EmployeeOut], **ERRORS}, summary="企业员工花名册（脱敏）"
 )
 def list_employees(request: HttpRequest, id: EnterpriseId, filters: Query[EmployeeQuery]) -> Any:
-    require(request.user, roles.VIEW_EMPLOYEES)
+    # Scope first: an object the caller cannot see is 404, whatever their role (interfaces.md).
     enterprise = enterprise_selectors.get_enterprise_for_user(request.user, id)
+    require(request.user, roles.VIEW_EMPLOYEES)
     qs = selectors.roster_for_user(request.user, enterprise.pk, filters.to_filters())
     qs = qs.defer("commute_route").order_by("batch__number", "id")
     return paginate(qs, filters.page, filters.page_size)
@@ -36,8 +37,8 @@ def list_employees(request: HttpRequest, id: EnterpriseId, filters: Query[Employ
 
 @router.get("/employees/{id}", response={200: EmployeeDetailOut, **ERRORS}, summary="员工档案（脱敏；记录访问日志）")
 def get_employee(request: HttpRequest, id: EmployeeId, response: HttpResponse) -> Any:
-    require(request.user, roles.VIEW_EMPLOYEES)
     employee = selectors.get_employee_for_user(request.user, id)
+    require(request.user, roles.VIEW_EMPLOYEES)
     # Tests and quarantines are health data: reading the record is logged like opening the archive card.
     services.log_archive_view(request.user, employee)
     response["Cache-Control"] = "no-store"
@@ -48,8 +49,8 @@ def get_employee(request: HttpRequest, id: EmployeeId, response: HttpResponse) -
     "/employees/{id}/reveal", response={200: EmployeeRevealOut, **ERRORS}, summary="查看完整身份信息（记录日志）"
 )
 def reveal_employee(request: HttpRequest, id: EmployeeId, payload: EmployeeRevealIn, response: HttpResponse) -> Any:
-    require(request.user, roles.VIEW_EMPLOYEES)
     employee = selectors.get_employee_for_user(request.user, id)
+    require(request.user, roles.VIEW_EMPLOYEES)
     # The role decides before the input does: a role that may not reveal gets 403 whatever it sent.
     require(request.user, roles.REVEAL_PERSONAL_DATA)
     try:

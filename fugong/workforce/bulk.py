@@ -18,23 +18,19 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 
-from fugong.core import audit, crypto
+from fugong.core import audit
 
+from . import services
 from .models import ArrivalBatch, Employee, HealthReading, HealthTest, Quarantine, Stay
 
-# The keyed-hash purpose for a trajectory's region (Stay.region_hash): screening hashes the region it asks
-# about with the same purpose to find "who passed through X?".
-REGION_PURPOSE = "stay.region"
-# Domain rule 1 (screening): a reading at or above this is abnormal. The flag is derived here, never typed.
-FEVER_AT = Decimal("37.3")
+# The region hash and the fever threshold are the pages' own (services), so a stay or reading loaded in
+# bulk is found and flagged exactly like one typed in: re-exported here for the callers of this module.
+REGION_PURPOSE = services.REGION_PURPOSE
+FEVER_AT = services.FEVER_THRESHOLD_C
+region_hash = services.region_hash
 # Rows per IN (...) look-up: below SQLite's bound-parameter limit on old builds.
 LOOKUP_CHUNK = 900
 WRITE_CHUNK = 1000
-
-
-def region_hash(code: str) -> str:
-    """Keyed hash of the county-level (first 6 digits) region code."""
-    return crypto.keyed_hash(code[:6], REGION_PURPOSE)
 
 
 @dataclass(frozen=True)

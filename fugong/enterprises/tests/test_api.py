@@ -60,10 +60,11 @@ def test_the_list_is_scoped_to_the_caller(client_for, world, persona, expected):
 
 
 @pytest.mark.parametrize("persona", ["auditor", "no_role_user"])
-def test_roles_that_may_not_view_enterprises_get_403(client_for, world, persona):
+def test_roles_that_may_not_view_enterprises_get_403_on_the_list_and_404_on_a_record(client_for, world, persona):
     client = client_for(persona)
     assert client.get(URL).status_code == 403
-    assert client.get(f"{URL}/{world.x.pk}").status_code == 403
+    # Their scope holds no enterprise: a record is out of scope, which is 404 like a missing one.
+    assert client.get(f"{URL}/{world.x.pk}").status_code == 404
 
 
 def test_the_list_filters_like_the_list_page(client_for, world):

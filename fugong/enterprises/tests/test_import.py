@@ -18,6 +18,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from python_calamine import CalamineWorkbook
 
+from fugong.core import audit
 from fugong.core.excel import UnreadableFile, normalise_header
 from fugong.core.identifiers import make_uscc
 from fugong.core.models import AccessLog, AuditLog
@@ -274,7 +275,7 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monke
     monkeypatch.setattr(services, "do_bulk_upsert_enterprises", fail_on_second_batch)
     path = write_xlsx(tmp_path / "fail.xlsx", [record(40, employees=99), record(41), record(42), record(43)])
     with pytest.raises(RuntimeError):
-        run(path, batch_size=2)
+        run(path, batch_size=2, write_batch_size=2)
     assert calls["n"] == 2  # the first batch was written, then undone
     assert db_state() == before
 
@@ -506,3 +507,13 @@ def test_the_template_has_the_headers_a_valid_example_and_instructions(world, cl
     path.write_bytes(data)
     result = run(str(path))
     assert (result.created, result.rejected) == (1, 0), result.errors
+
+
+def test_bulk_audit_rows_match_what_the_single_record_services_write(world, tmp_path):
+    run(write_xlsx(tmp_path / "a.xlsx", [record(80, industrial_park="苏仙工业集中区"), record(81, contact_phone="")]))
+    for code in (uscc(80), uscc(81)):
+        e = Enterprise.objects.select_related("town", "industrial_park").get(uscc=code)
+        entry = AuditLog.objects.get(action="enterprise.create", object_id=str(e.pk))
+        expected = audit.diff({}, audit.snapshot(e, services.AUDITED_FIELDS), services.SENSITIVE)
+        assert entry.changes == expected
+        assert (entry.object_type, entry.object_repr, entry.via) == ("enterprises.enterprise", e.name, "command")

@@ -73,8 +73,8 @@ def test_bad_roster_filters_are_422_naming_the_field(client_for, world, people, 
         ("enterprise_admin_x", 200),
         ("enterprise_admin_y", 404),
         ("bank_officer", 403),
-        ("auditor", 403),
-        ("leader_of_x", 403),
+        ("auditor", 404),  # X is outside the auditor's (empty) scope
+        ("leader_of_x", 403),  # X is in scope, the roster is not for leaders
     ],
 )
 def test_the_roster_of_x_is_scoped(client_for, world, people, persona, expected):
