@@ -7,6 +7,8 @@ the scope is 404.
 
 from __future__ import annotations
 
+from functools import lru_cache
+from importlib import import_module
 from typing import Any
 
 from django.db import models
@@ -110,7 +112,32 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 
+def _app_grants() -> dict[str, frozenset[str]]:
+    """ROLE_ACTIONS plus what each capability's app grants in `fugong/<app>/permissions.py`:
+    `GRANTS: dict[Role, set[str]]`. Apps own their actions; this module owns the roles."""
+    from django.apps import apps as django_apps
+
+    merged = {role: set(actions) for role, actions in ROLE_ACTIONS.items()}
+    for config in django_apps.get_app_configs():
+        if not config.name.startswith("fugong."):
+            continue
+        try:
+            module = import_module(f"{config.name}.permissions")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.permissions":
+                raise
+            continue
+        for role, actions in getattr(module, "GRANTS", {}).items():
+            merged.setdefault(role, set()).update(actions)
+    return {role: frozenset(actions) for role, actions in merged.items()}
+
+
+@lru_cache(maxsize=1)
+def effective_actions() -> dict[str, frozenset[str]]:
+    return _app_grants()
+
+
 def can(user: Any, action: str) -> bool:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return False
-    return action in ROLE_ACTIONS.get(getattr(user, "role", ""), frozenset())
+    return action in effective_actions().get(getattr(user, "role", ""), frozenset())

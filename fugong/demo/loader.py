@@ -113,6 +113,10 @@ class _Writer:
         self.teams()
         self.matchmaking()
         self.workforce()
+        from .steps import step_modules
+
+        for step in step_modules():  # later capabilities' demo data (see steps.py)
+            self.result.created.update(step.write(self))
 
     def _created(self, label: str, n: int = 1) -> None:
         if n:

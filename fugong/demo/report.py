@@ -115,7 +115,18 @@ def summary_lines() -> list[str]:
         % {"b": matches["banks"], "e": matches["enterprises"], "c": _yuan(matches["credit"])},
         _("国有经营用房“免三减三”：%(n)d 家企业，减免租金 %(v)s 元") % {"n": relief_n, "v": _yuan(relief)},
         *workforce_lines(),
+        *_step_lines(),
     ]
+
+
+def _step_lines() -> list[str]:
+    from .steps import step_modules
+
+    lines: list[str] = []
+    for step in step_modules():
+        if hasattr(step, "report_lines"):
+            lines.extend(step.report_lines())
+    return lines
 
 
 def workforce_lines() -> list[str]:

@@ -84,7 +84,9 @@ def wipe() -> WipeResult:
     everything as it was."""
     detached = get_user_model().objects.filter(enterprise__isnull=False).update(enterprise=None)
     deleted: Counter[str] = Counter()
-    for label in RESET_ROOTS:
+    from .steps import reset_models
+
+    for label in (*reset_models(), *RESET_ROOTS):
         try:
             model = apps.get_model(label)
         except LookupError:  # an app this installation does not run

@@ -139,6 +139,15 @@ OWNERSHIP_SYNONYMS = {
     "港澳台投资": Ownership.HMT,
 }
 TOWN_SUFFIX = re.compile(r"(街道办事处|街道|镇|乡)$")
+FOREIGN_KEYS = frozenset({"town", "industrial_park"})
+# What the import compares with the registry (values of the existing rows, by column).
+COMPARED = (
+    "id",
+    "uscc",
+    "version",
+    "size_sector",
+    *(f"{c.key}_id" if c.key in FOREIGN_KEYS else c.key for c in COLUMNS if c.key != "uscc"),
+)
 BATCH_SIZE = 1000  # rows validated per database look-up
 WRITE_BATCH_SIZE = 10_000  # rows per bulk write: large, so PostgreSQL's COPY overlaps with building the rows
 INLINE_MAX_ROWS = 2000  # the upload page runs smaller files in the request, larger ones as a task
@@ -339,17 +348,18 @@ class EnterpriseImporter:
     ) -> None:
         """Decide create / update / unchanged / rejected for a batch: two queries, whatever its size."""
         keys = [p.data["uscc"] for p in batch if p.data.get("uscc") and not p.errors]
-        existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=keys)} if keys else {}
+        # Plain values, not model instances: comparing 50,000 rows must not build 50,000 objects.
+        existing = {e["uscc"]: e for e in Enterprise.objects.filter(uscc__in=keys).values(*COMPARED)} if keys else {}
         in_scope: set[str] | None = None
         if self.actor is not None and existing:
             in_scope = set(scoping.enterprises_for(self.actor).filter(uscc__in=existing).values_list("uscc", flat=True))
         for p in batch:
             result.rows += 1
             current = existing.get(p.data.get("uscc", "")) if not p.errors else None
-            if current is not None and in_scope is not None and current.uscc not in in_scope:
+            if current is not None and in_scope is not None and current["uscc"] not in in_scope:
                 p.errors.append(("uscc", "forbidden", _("无权修改该企业")))
             elif not p.errors:
-                self._check_town(p, current)
+                self._check_town(p)
             if not p.errors and current is None and p.data.get("contact_phone") is KEEP:
                 p.errors.append(("contact_phone", "masked", _("新企业须填写完整的联系电话，不能是脱敏号码")))
             if p.errors:
@@ -359,28 +369,32 @@ class EnterpriseImporter:
             else:
                 changes = self._changes(current, p.data)
                 if changes:
-                    updates.append((current, changes))
+                    # The service needs only the identity and the version read here (to refuse a stale write).
+                    updates.append(
+                        (Enterprise(pk=current["id"], uscc=current["uscc"], version=current["version"]), changes)
+                    )
                 else:
                     result.unchanged += 1
 
-    def _check_town(self, p: _Parsed, current: Enterprise | None) -> None:
+    def _check_town(self, p: _Parsed) -> None:
         town = p.data.get("town")
         if self.allowed_towns is None or town is None:
             return
         if town.code not in self.allowed_towns:
             p.errors.append(("town", "out_of_scope", _("只能导入本镇（街道）的企业")))
 
-    def _changes(self, current: Enterprise, data: dict[str, Any]) -> dict[str, Any]:
+    def _changes(self, current: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         changes = {}
         for key, value in data.items():
             if value is KEEP or key == "uscc":
                 continue
-            old = getattr(current, f"{key}_id") if key in ("town", "industrial_park") else getattr(current, key)
-            new = value.pk if key in ("town", "industrial_park") and value is not None else value
-            if old != new:
+            if key in FOREIGN_KEYS:
+                if current[f"{key}_id"] != (value.pk if value is not None else None):
+                    changes[key] = value
+            elif current[key] != value:
                 changes[key] = value
-        if changes.keys() & {"industry_section", "industry_division"} and current.size_sector == sector_for(
-            current.industry_section, current.industry_division
+        if changes.keys() & {"industry_section", "industry_division"} and current["size_sector"] == sector_for(
+            current["industry_section"], current["industry_division"]
         ):
             changes["size_sector"] = ""  # derived, not chosen: let the Classifier derive it again
         return changes

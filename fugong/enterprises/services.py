@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -321,13 +321,17 @@ def do_bulk_upsert_enterprises(
         return (now, actor_id, actor_label, action, label, str(obj.pk), str(obj)[:200], changes, note[:300],
                 info.ip, info.via)  # fmt: skip
 
-    created = []
-    for data in creates:
-        enterprise = Enterprise(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
-        classifier.apply(enterprise)
-        enterprise.created_at = enterprise.updated_at = now
-        created.append(enterprise)
-    _insert_enterprises(created)
+    created: list[Enterprise] = []
+
+    def build() -> Iterator[Enterprise]:
+        for data in creates:
+            enterprise = Enterprise(**{k: v for k, v in data.items() if k in EDITABLE_FIELDS})
+            classifier.apply(enterprise)
+            enterprise.created_at = enterprise.updated_at = now
+            created.append(enterprise)
+            yield enterprise
+
+    _insert_enterprises(build(), len(creates))
     rows: list[tuple[Any, ...]] = []
 
     changed = []
@@ -380,13 +384,14 @@ def _created_changes(enterprise: Enterprise) -> dict[str, Any]:
     return changes
 
 
-def _insert_enterprises(objs: list[Enterprise]) -> None:
-    """INSERT new enterprises and set their ids. On PostgreSQL through COPY, with ids drawn from the table's
-    sequence first: the ORM's per-value preparation costs more than the database's work at this volume."""
-    if not objs:
+def _insert_enterprises(objs: Iterable[Enterprise], count: int) -> None:
+    """INSERT `count` new enterprises and set their ids. On PostgreSQL through COPY, with ids drawn from the
+    table's sequence first, building each row while the server stores the previous ones: the ORM's per-value
+    preparation costs more than the database's work at this volume. Elsewhere, bulk_create."""
+    if not count:
         return
     if connection.vendor != "postgresql":
-        Enterprise.objects.bulk_create(objs, batch_size=500)
+        Enterprise.objects.bulk_create(list(objs), batch_size=500)
         return
     from fugong.core.fields import EncryptedTextField
 
@@ -394,16 +399,16 @@ def _insert_enterprises(objs: list[Enterprise]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
+            [meta.db_table, meta.pk.column, count],
         )
-        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-            obj.pk = pk
+        ids = [pk for (pk,) in cursor.fetchall()]
     fields = meta.concrete_fields
     sealed = [i for i, f in enumerate(fields) if isinstance(f, EncryptedTextField)]
     values = operator.attrgetter(*(f.attname for f in fields))
 
-    def rows() -> Any:
-        for obj in objs:
+    def rows() -> Iterator[list[Any]]:
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
             row = list(values(obj))
             for i in sealed:
                 row[i] = fields[i].get_prep_value(row[i])

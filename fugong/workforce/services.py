@@ -637,3 +637,323 @@ def check_add_reading(actor: Any, employee: Employee, data: Mapping[str, Any]) -
     if errors:
         raise EmployeeValidationError(errors)
     return do_add_reading(actor, employee, data)
+
+
+# --- bulk roster import (importers.EmployeeImporter) --------------------------------------------------
+# The importer plans in a first pass that writes nothing (create / update / unchanged per row, chunk by
+# chunk), spooling the planned writes to a temporary file; a second pass hands each chunk to
+# do_bulk_import_employees inside one transaction. Identifiers are sealed while planning (seal_new_employee),
+# so the spool never holds a clear ID or phone number. On PostgreSQL new rows and their audit rows go in by
+# COPY (psycopg 3), elsewhere by executemany/bulk_create: the same columns and values either way.
+# Semantics match do_upsert_employees: keyed on the ID's keyed hash, a field absent from the record (a blank
+# cell) keeps what is stored, a blank phone or batch keeps the stored one, one audit row per created or
+# updated employee (names masked, identifiers as "***").
+
+# What planning reads of a stored employee: no sealed column, so nothing is decrypted to compare.
+PLAN_FIELDS = ("id", "id_hash", "version", "batch_id", "phone_hash", *ROSTER_FIELDS)
+_PLAN_AT = {name: i for i, name in enumerate(PLAN_FIELDS)}
+_ROSTER_AT = tuple((k, _PLAN_AT[k]) for k in ROSTER_FIELDS)
+
+
+@dataclass(slots=True)
+class NewEmployee:
+    """A planned create: identifiers sealed, the rest as typed."""
+
+    id_hash: str
+    id_token: str
+    gender: str
+    birth_date: dt.date
+    phone_token: str
+    phone_hash: str
+    batch_number: int | None
+    fields: dict[str, Any]
+
+
+@dataclass(slots=True)
+class EmployeeChange:
+    """A planned update of a stored employee: the full roster values after it, and the masked audit diff."""
+
+    pk: int
+    version: int
+    name: str
+    after: dict[str, Any]  # every ROSTER_FIELDS value after the update
+    batch_number: int | None  # after the update (None: no batch)
+    phone_token: str | None  # None: the stored phone stays
+    phone_hash: str
+    changes: dict[str, list[Any]]
+
+
+@dataclass
+class ImportPlan:
+    creates: list[NewEmployee] = field(default_factory=list)  # sealed; empty when planned with seal=False
+    updates: list[EmployeeChange] = field(default_factory=list)
+    created: int = 0
+    unchanged: int = 0
+
+
+def batch_numbers(enterprise: Enterprise) -> dict[int, int]:
+    """{batch id: batch number} of an enterprise's arrival batches."""
+    return dict(ArrivalBatch.objects.filter(enterprise=enterprise).values_list("id", "number"))
+
+
+def seal_new_employee(rec: EmployeeRecord) -> NewEmployee:
+    return NewEmployee(
+        id_hash=rec.id_hash,
+        id_token=crypto.encrypt(rec.id_number, ID_PURPOSE),
+        gender=rec.gender,
+        birth_date=rec.birth_date,
+        phone_token=crypto.encrypt(rec.phone, PHONE_PURPOSE) if rec.phone else "",
+        phone_hash=rec.phone_hash,
+        batch_number=rec.batch_number,
+        fields=rec.fields,
+    )
+
+
+def _plan_change(
+    current: Sequence[Any], rec: EmployeeRecord, numbers: Mapping[int, int], seal: bool
+) -> EmployeeChange | None:
+    fields = rec.fields
+    stored_batch = numbers.get(current[_PLAN_AT["batch_id"]]) if current[_PLAN_AT["batch_id"]] else None
+    batch = rec.batch_number or stored_batch
+    stored_phone = current[_PLAN_AT["phone_hash"]]
+    phone = rec.phone_hash if rec.phone else stored_phone
+    if batch == stored_batch and phone == stored_phone and all(current[_PLAN_AT[k]] == v for k, v in fields.items()):
+        return None  # the common case on a re-import: decided without building any dict
+    before = {k: current[i] for k, i in _ROSTER_AT}
+    after = {**before, **fields}
+    changes = audit.diff(
+        {k: audit.plain(v) for k, v in before.items()} | {"batch": stored_batch},
+        {k: audit.plain(v) for k, v in after.items()} | {"batch": batch},
+        SENSITIVE,
+    )
+    if phone != stored_phone:
+        changes["phone"] = ["***" if stored_phone else "", "***"]
+    return EmployeeChange(
+        pk=current[_PLAN_AT["id"]],
+        version=current[_PLAN_AT["version"]],
+        name=after["name"],
+        after=after,
+        batch_number=batch,
+        phone_token=crypto.encrypt(rec.phone, PHONE_PURPOSE) if seal and phone != stored_phone else None,
+        phone_hash=phone,
+        changes=changes,
+    )
+
+
+def plan_employee_upserts(
+    enterprise: Enterprise,
+    records: Sequence[EmployeeRecord],
+    numbers: Mapping[int, int],
+    *,
+    lookup: bool = True,
+    seal: bool = True,
+) -> ImportPlan:
+    """Decide create / update / unchanged for validated records (one query; no writes). `lookup=False` when
+    the enterprise had no employees when the import started (a concurrent insert then fails the write, which
+    rolls everything back); `seal=False` for a dry run, which only counts."""
+    plan = ImportPlan()
+    existing: dict[str, Sequence[Any]] = {}
+    if lookup and records:
+        rows = Employee.objects.filter(enterprise=enterprise, id_hash__in=[r.id_hash for r in records])
+        existing = {row[1]: row for row in rows.values_list(*PLAN_FIELDS)}
+    for rec in records:
+        current = existing.get(rec.id_hash)
+        if current is None:
+            plan.created += 1
+            if seal:
+                plan.creates.append(seal_new_employee(rec))
+            continue
+        change = _plan_change(current, rec, numbers, seal)
+        if change is None:
+            plan.unchanged += 1
+        else:
+            plan.updates.append(change)
+    return plan
+
+
+def _employee_columns() -> list[Any]:
+    return [f for f in Employee._meta.concrete_fields if f.attname != "id"]
+
+
+def _insert_employees(
+    enterprise: Enterprise, rows: Sequence[NewEmployee], batch_ids: Mapping[int, int], now: dt.datetime
+) -> list[tuple[int, str]]:
+    """Insert planned creates; return [(pk, name)]."""
+    from django.db import connection
+
+    columns = _employee_columns()
+    defaults = {f.attname: f.get_default() for f in columns}
+    defaults.update(enterprise_id=enterprise.pk, created_at=now, updated_at=now)
+    names = [f.attname for f in columns]
+
+    def values(row: NewEmployee) -> dict[str, Any]:
+        out = {**defaults, **row.fields}
+        out.update(
+            id_number=row.id_token,
+            id_hash=row.id_hash,
+            gender=row.gender,
+            birth_date=row.birth_date,
+            phone=row.phone_token,
+            phone_hash=row.phone_hash,
+            batch_id=batch_ids.get(row.batch_number) if row.batch_number else None,
+        )
+        return out
+
+    table = connection.ops.quote_name(Employee._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(n) for n in names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Ids drawn from the table's own sequence first, so the audit rows can name them without a re-read.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Employee._meta.db_table, len(rows)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
+            with cursor.cursor.copy(f"COPY {table} (id, {quoted}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    v = values(row)
+                    copy.write_row((pk, *[v[n] for n in names]))
+            return [(pk, row.fields.get("name", "")) for pk, row in zip(ids, rows, strict=True)]
+        adapt = _adapters(columns)
+        marks = ", ".join(["%s"] * len(names))
+        batch = []
+        for row in rows:
+            v = values(row)
+            batch.append([a(v[n]) if a else v[n] for n, a in zip(names, adapt, strict=True)])
+        # Table and column names come from the model, never from input.
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)  # noqa: S608
+        by_hash = dict(
+            Employee.objects.filter(enterprise=enterprise, id_hash__in=[r.id_hash for r in rows]).values_list(
+                "id_hash", "id"
+            )
+        )
+        return [(by_hash[row.id_hash], row.fields.get("name", "")) for row in rows]
+
+
+def _adapters(columns: Sequence[Any]) -> list[Any]:
+    """Per column, how a raw value is handed to a non-PostgreSQL driver (dates as the ORM stores them)."""
+    from django.db import connection, models
+
+    out: list[Any] = []
+    for f in columns:
+        if isinstance(f, models.DateTimeField):
+            out.append(connection.ops.adapt_datetimefield_value)
+        elif isinstance(f, models.DateField):
+            out.append(connection.ops.adapt_datefield_value)
+        else:
+            out.append(None)
+    return out
+
+
+def _update_employees(rows: Sequence[EmployeeChange], batch_ids: Mapping[int, int], now: dt.datetime) -> int:
+    from django.db import connection
+
+    q = connection.ops.quote_name
+    sets = ", ".join(
+        [f"{q(k)} = %s" for k in ROSTER_FIELDS]
+        + [
+            f"{q('batch_id')} = %s",
+            f"{q('phone')} = COALESCE(%s, {q('phone')})",
+            f"{q('phone_hash')} = %s",
+            f"{q('version')} = {q('version')} + 1",
+            f"{q('updated_at')} = %s",
+        ]
+    )
+    table = q(Employee._meta.db_table)
+    # Names come from the model, values are parameters.
+    sql = f"UPDATE {table} SET {sets} WHERE {q('id')} = %s AND {q('version')} = %s"  # noqa: S608
+    adapt = dict(zip(ROSTER_FIELDS, _adapters([Employee._meta.get_field(k) for k in ROSTER_FIELDS]), strict=True))
+    stamp = connection.ops.adapt_datetimefield_value(now) if connection.vendor != "postgresql" else now
+    params = []
+    for row in rows:
+        vals = [
+            (adapt[k](row.after[k]) if adapt[k] and connection.vendor != "postgresql" else row.after[k])
+            for k in ROSTER_FIELDS
+        ]
+        batch_id = batch_ids.get(row.batch_number) if row.batch_number else None
+        params.append([*vals, batch_id, row.phone_token, row.phone_hash, stamp, row.pk, row.version])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        # Each statement matches one row at the planned version; fewer means the plan is stale.
+        if cursor.rowcount != len(params):
+            raise ConcurrentEditError
+    return len(params)
+
+
+def _write_audit(rows: Sequence[AuditLog]) -> None:
+    from django.db import connection
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        AuditLog.objects.bulk_create(rows, batch_size=2000)
+        return
+    import json
+
+    cols = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr", "changes", "note",
+            "ip", "via")  # fmt: skip
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        sql = f"COPY {q(AuditLog._meta.db_table)} ({', '.join(q(c) for c in cols)}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for r in rows:
+                copy.write_row(
+                    (
+                        r.at,
+                        r.actor_id,
+                        r.actor_label,
+                        r.action,
+                        r.object_type,
+                        r.object_id,
+                        r.object_repr,
+                        json.dumps(r.changes, ensure_ascii=False),
+                        r.note,
+                        r.ip,
+                        r.via,
+                    )
+                )
+
+
+@transaction.atomic
+def do_bulk_import_employees(
+    actor: Any,
+    enterprise: Enterprise,
+    creates: Sequence[NewEmployee],
+    updates: Sequence[EmployeeChange],
+    *,
+    source: str = "",
+) -> tuple[int, int]:
+    """Write one planned chunk: create, update, one audit row each. Returns (created, updated).
+
+    Raises ConcurrentEditError when the plan is stale (a planned create already exists, or a planned update's
+    row changed since): the caller's transaction then undoes every chunk."""
+    from fugong.core.context import current_request
+
+    now = timezone.now()
+    numbers = {r.batch_number for r in creates if r.batch_number} | {r.batch_number for r in updates if r.batch_number}
+    batch_ids = {n: b.pk for n, b in _batches(enterprise, numbers).items()} if numbers else {}
+    info = current_request.get()
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    label = getattr(actor, "username", None) or "system"
+    note = source[:300]
+
+    def log(action: str, pk: int, name: str, changes: dict[str, Any]) -> AuditLog:
+        return AuditLog(
+            at=now, actor_id=actor_id, actor_label=label, action=action, object_type="workforce.employee",
+            object_id=str(pk), object_repr=mask_name(name)[:200], changes=changes, note=note, ip=info.ip,
+            via=info.via,
+        )  # fmt: skip
+
+    logs: list[AuditLog] = []
+    if creates:
+        try:
+            with transaction.atomic():
+                inserted = _insert_employees(enterprise, creates, batch_ids, now)
+        except IntegrityError:  # someone filed one of these ID numbers since the plan was made
+            raise ConcurrentEditError from None
+        logs.extend(log("employee.create", pk, name, {}) for pk, name in inserted)
+    if updates:
+        _update_employees(updates, batch_ids, now)
+        logs.extend(log("employee.update", r.pk, r.name, r.changes) for r in updates)
+    _write_audit(logs)
+    return len(creates), len(updates)

@@ -1,0 +1,3 @@
+"""排查与健康监测."""
+
+from django.db import models  # noqa: F401

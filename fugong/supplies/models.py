@@ -1,0 +1,3 @@
+"""防疫物资."""
+
+from django.db import models  # noqa: F401
