@@ -35,7 +35,7 @@ demo: demo-data
 	$(PY) manage.py collectstatic --noinput -v0
 	@echo "fugong: http://$(HOST):$(PORT)/  (task worker running beside it; Ctrl-C stops both)"
 	@trap 'kill 0' EXIT INT TERM; \
-	  $(PY) manage.py db_worker --interval 1 & \
+	  $(PY) manage.py db_worker --interval 1 --no-reload & \
 	  FUGONG_DEBUG=0 $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 ## make test: install what the tests need and run them all (unit, integration, permission matrix, browser)

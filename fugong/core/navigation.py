@@ -60,7 +60,7 @@ SECTIONS: tuple[NavSection, ...] = (
         (
             NavItem(_("账号管理"), "accounts:user_list", roles.MANAGE_ACCOUNTS, "☺"),
             NavItem(_("操作日志"), "core:audit_log", roles.VIEW_AUDIT, "☰"),
-            NavItem(_("个人信息访问日志"), "core:access_log", roles.VIEW_AUDIT, "⚿"),
+            NavItem(_("个人信息访问日志"), "core:access_log", roles.VIEW_AUDIT, "◎"),
         ),
         order=100,
     ),
