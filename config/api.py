@@ -13,6 +13,9 @@ from fugong.core import scoping
 from fugong.core.api_support import AUTH, ERRORS, install_error_handlers
 from fugong.enterprises.api import router as enterprises_router
 from fugong.reports.api import router as reports_router
+from fugong.resumption.api import router as resumption_router
+from fugong.screening.api import router as screening_router
+from fugong.supplies.api import router as supplies_router
 from fugong.workforce.api import router as workforce_router
 
 api = NinjaAPI(
@@ -51,3 +54,6 @@ def me(request: HttpRequest) -> Any:
 api.add_router("", enterprises_router)
 api.add_router("", reports_router)
 api.add_router("", workforce_router)
+api.add_router("", screening_router)
+api.add_router("", supplies_router)
+api.add_router("", resumption_router)

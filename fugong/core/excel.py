@@ -65,7 +65,7 @@ class Column:
     synonyms: tuple[str, ...] = ()
     required: bool = False
     help: Any = ""
-    example: Any = ""
+    example: Any = ""  # shown in templates other importers generate
 
 
 def normalise_header(value: Any) -> str:
@@ -109,20 +109,22 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's p
 def clean_cell(value: Any) -> Any:
     """A cell as an importer wants it: text NFKC-normalised (full-width → half-width) and stripped (incl.
     U+3000), integral floats as int (120.0 → 120), midnight datetimes as dates, blanks as ""."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
+    if type(value) is str:  # the common case first: this runs for every cell of every import
         text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE).strip()
         # Our exports (and Excel users) put an apostrophe before formula-like text; it is not part of the value.
         if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
             text = text[1:]
         return text
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < 1e15 else value
     if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         return value.date()
+    if isinstance(value, str):  # a str subclass
+        return clean_cell(str(value))
     return value
 
 
@@ -131,9 +133,11 @@ def is_blank(value: Any) -> bool:
 
 
 def to_text(value: Any, *, max_length: int | None = None) -> str:
-    if is_blank(value):
+    if type(value) is str:
+        text = value.strip()
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         text = _("是") if value else _("否")
     elif isinstance(value, dt.datetime):
         text = value.isoformat(sep=" ")
@@ -310,21 +314,16 @@ def _size_of(source: Source) -> int:
     return size
 
 
-def _head(source: Source, n: int = 8) -> bytes:
+def _read(source: Source, n: int = -1) -> bytes:
+    """The first `n` bytes (all when -1), leaving a file object where it was."""
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as fh:
             return fh.read(n)
     pos = source.tell()
+    source.seek(0)
     data = source.read(n) or b""
     source.seek(pos)
     return data
-
-
-def _read_all(source: Source) -> bytes:
-    if isinstance(source, (str, os.PathLike)):
-        return Path(source).read_bytes()
-    source.seek(0)
-    return source.read() or b""
 
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -348,16 +347,18 @@ def decode_text(data: bytes) -> str:
     raise UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding")
 
 
-def _csv_rows(data: bytes) -> tuple[int, Iterator[tuple[int, list[Any]]]]:
+def _csv_sheets(data: bytes) -> list[_Sheet]:
+    """The text read with each delimiter in turn — comma, then tab (a sheet pasted from Excel), then semicolon;
+    read_table keeps the first reading in which a header row appears. Excel shows one CSV record (even one
+    spanning lines) as one row, so records are numbered, not lines."""
     text = decode_text(data)
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    # A record per spreadsheet row: Excel shows a CSV record (even one spanning lines) as one row.
-    return text.count("\n") + 1, ((i, row) for i, row in enumerate(reader, start=1))
+    lines = text.count("\n") + 1
+
+    def records(delimiter: str) -> Iterator[tuple[int, list[Any]]]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return ((i, row) for i, row in enumerate(reader, start=1))
+
+    return [_Sheet("CSV", lines, records(d), False) for d in (",", "\t", ";")]
 
 
 def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
@@ -438,12 +439,11 @@ def _find_header(sheet: _Sheet, spec: TableSpec, lookup: dict[str, str], seen: l
 
 def _open(source: Source, name: str) -> list[_Sheet]:
     ext = Path(name).suffix.lower()
-    head = _head(source)
+    head = _read(source, 8)
     if head.startswith((ZIP_MAGIC, OLE_MAGIC)):
         return _open_workbook(source, name)
     if ext in TEXT_EXTENSIONS:
-        lines, rows = _csv_rows(_read_all(source))
-        return [_Sheet("CSV", lines, rows, False)]
+        return _csv_sheets(_read(source))
     if ext in SPREADSHEET_EXTENSIONS:
         raise UnreadableFile(_("“%(name)s”不是有效的Excel文件，或文件已损坏") % {"name": name}, "not_spreadsheet")
     raise UnreadableFile(
@@ -690,14 +690,7 @@ def iter_csv(
 
 def write_csv(target: IO[bytes], headers: Sequence[Any], rows: Iterable[Sequence[Any]], **kwargs: Any) -> int:
     """Write the CSV of `iter_csv` to a binary file object; return the number of data rows."""
-    count = 0
-
-    def counted() -> Iterator[Sequence[Any]]:
-        nonlocal count
-        for values in rows:
-            count += 1
-            yield values
-
-    for chunk in iter_csv(headers, counted(), **kwargs):
+    chunks = 0
+    for chunks, chunk in enumerate(iter_csv(headers, rows, **kwargs), start=1):  # noqa: B007
         target.write(chunk)
-    return count
+    return chunks - (3 if kwargs.get("meta") is not None else 2)  # the BOM, the header, the export line

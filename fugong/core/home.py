@@ -28,12 +28,15 @@ CARD_KEYS = (
     "above_scale_industrial_total",
     "above_scale_industrial_resumed",
     "above_scale_industrial_resumption_rate",
+    "screening_alerts_open",
 )
 # Cards whose number is exactly what the enterprise list shows with these filters.
 CARD_FILTERS: dict[str, dict[str, str]] = {
     "enterprises_total": {},
     "above_scale_industrial_total": {"category": Category.ABOVE_SCALE_INDUSTRIAL},
 }
+# Cards that link to another capability's list (a URL name).
+CARD_PAGES: dict[str, str] = {"screening_alerts_open": "screening:alerts"}
 OVERVIEW_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DISTRICT_LEADER, Role.DEPARTMENT, Role.TOWN, Role.LIAISON})
 TARGET_ROLES = frozenset({Role.OUTREACH, Role.BANK})
 
@@ -81,7 +84,10 @@ def _cards(user: Any, today: dt.date) -> list[dict[str, Any]]:
     for key in keys:
         fig = figures.REGISTRY[key]
         value = values[key]
-        url = enterprise_list_url(**CARD_FILTERS[key]) if key in CARD_FILTERS else ""
+        if key in CARD_FILTERS:
+            url = enterprise_list_url(**CARD_FILTERS[key])
+        else:
+            url = reverse(CARD_PAGES[key]) if key in CARD_PAGES else ""
         cards.append({"key": key, "label": _(fig.label), "value": value, "unit": fig.unit, "url": url})
     return cards
 

@@ -87,12 +87,20 @@ class ImportJob(models.Model):
         return bool(self.options.get("strict"))
 
     @property
+    def wrote_nothing(self) -> bool:
+        """A finished job whose counts say what *would* have happened: a dry run, or strict with bad rows."""
+        return self.dry_run or (self.strict and self.rejected > 0) or self.status == self.Status.FAILED
+
+    @property
     def percent(self) -> int:
+        """Validation fills the bar to 90%; the write is one transaction, so it shows as 95% until it commits."""
         if self.is_finished:
             return 100
+        if self.stage == self.Stage.WRITING:
+            return 95
         if not self.rows_total:
             return 0
-        return min(99, int(100 * self.rows_done / self.rows_total))
+        return min(90, int(90 * self.rows_done / self.rows_total))
 
     @property
     def errors_shown(self) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from fugong.accounts.roles import Role
 M = TypeVar("M", bound=Model)
 
 NOTHING = Q(pk__in=[])
+DISTRICT_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DEPARTMENT})
 
 
 def _today() -> dt.date:
@@ -46,7 +47,6 @@ def _prefixed(prefix: str, **lookups: Any) -> Q:
 
 def enterprise_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
     """A Q over Enterprise (reached through `prefix`, e.g. "enterprise__") selecting the user's scope."""
-    from fugong.enterprises.classification import Category
     from fugong.finance.models import BankMatchmaking
     from fugong.liaison.models import LeaderPairing, LiaisonAssignment
 
@@ -54,7 +54,7 @@ def enterprise_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
         return NOTHING
     role = user.role
     day = day or _today()
-    if role in (Role.DISTRICT_ADMIN, Role.DEPARTMENT):
+    if role in DISTRICT_ROLES:
         return Q()
     if role == Role.TOWN:
         return _prefixed(prefix, town_id=user.town_id) if user.town_id else NOTHING
@@ -74,14 +74,67 @@ def enterprise_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
     if role == Role.OUTREACH:
         q = NOTHING
         for team in user.outreach_teams.all():
-            if team.level == "district":
-                q |= _prefixed(prefix, category=Category.ABOVE_SCALE_INDUSTRIAL)
-            else:
-                q |= _prefixed(prefix, town_id=team.town_id) & ~_prefixed(
-                    prefix, category=Category.ABOVE_SCALE_INDUSTRIAL
-                )
+            q |= jurisdiction_q(team.level, team.town_id, prefix)
         return q
     return NOTHING
+
+
+def jurisdiction_q(level: str, town_id: str | None, prefix: str = "") -> Q:
+    """An outreach team's targets (the jurisdiction rule, never typed in): the district team tours the 规上工业
+    enterprises, a town team the other enterprises of its town."""
+    from fugong.enterprises.classification import Category
+
+    if level == "district":
+        return _prefixed(prefix, category=Category.ABOVE_SCALE_INDUSTRIAL)
+    if not town_id:
+        return NOTHING
+    return _prefixed(prefix, town_id=town_id) & ~_prefixed(prefix, category=Category.ABOVE_SCALE_INDUSTRIAL)
+
+
+def sees_whole_district(user: Any) -> bool:
+    """The roles whose scope is the whole district (their enterprise_q narrows nothing)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in DISTRICT_ROLES)
+
+
+def target_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
+    """A Q over rows that point at one target — an enterprise (`<prefix>enterprise`) or a key project
+    (`<prefix>project`) — selecting those whose target is in the user's scope."""
+    if sees_whole_district(user):
+        return Q()  # both halves are "everything" here; OR-ing empty Qs would drop them
+    return enterprise_q(user, f"{prefix}enterprise__", day) | project_q(user, f"{prefix}project__", day)
+
+
+def outreach_teams_for(user: Any) -> QuerySet[Any]:
+    """The outreach teams a user sees: all for the district-wide roles, their own for a team member, their
+    town's team for a town officer."""
+    from fugong.outreach.models import OutreachTeam
+
+    if sees_whole_district(user):
+        return OutreachTeam.objects.all()
+    role = getattr(user, "role", "")
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        if role == Role.OUTREACH:
+            return OutreachTeam.objects.filter(members=user)
+        if role == Role.TOWN and user.town_id:
+            return OutreachTeam.objects.filter(town_id=user.town_id)
+    return OutreachTeam.objects.none()
+
+
+DISTRICT_AREA = "district"
+
+
+def aggregate_area(user: Any) -> str | None:
+    """The pre-aggregated area that is exactly the user's enterprise scope (as `enterprise_q` decides it):
+    "district" for the whole-district roles, the town's code for a town officer, None when the scope is a
+    list of enterprises (leader, liaison, outreach, bank, enterprise) that area totals cannot answer.
+    Snapshot readers (fugong.resumption) use it to serve a district or town viewer from per-area rows."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.role in DISTRICT_ROLES:
+        return DISTRICT_AREA
+    if user.role == Role.TOWN and user.town_id:
+        return str(user.town_id)
+    return None
 
 
 def project_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
@@ -92,7 +145,7 @@ def project_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
         return NOTHING
     role = user.role
     day = day or _today()
-    if role in (Role.DISTRICT_ADMIN, Role.DEPARTMENT):
+    if role in DISTRICT_ROLES:
         return Q()
     if role == Role.TOWN:
         return _prefixed(prefix, town_id=user.town_id) if user.town_id else NOTHING

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from fugong.core import audit, excel
 from fugong.core.identifiers import make_uscc
@@ -28,15 +29,15 @@ from .models import Enterprise, Ownership
 
 CHUNK = 2000
 FILTER_LABELS = {
-    "q": "关键字",
-    "town": "镇（街道）代码",
-    "category": "企业类别",
-    "size_class": "企业规模",
-    "status": "复工状态",
-    "ownership": "经济类型",
-    "key_guarantee": "重点保障",
-    "in_park": "在园区",
-    "state_premises": "承租国有经营用房",
+    "q": _lazy("关键字"),
+    "town": _lazy("镇（街道）代码"),
+    "category": _lazy("企业类别"),
+    "size_class": _lazy("企业规模"),
+    "status": _lazy("复工状态"),
+    "ownership": _lazy("经济类型"),
+    "key_guarantee": _lazy("重点保障"),
+    "in_park": _lazy("在园区"),
+    "state_premises": _lazy("承租国有经营用房"),
 }
 
 

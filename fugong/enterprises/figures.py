@@ -5,20 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
-
-from fugong.core import scoping
 from fugong.core.figures import figure, memoised
 
-from .classification import Category
 from .models import ResumptionStatus
 
 # 部分复工 counts as resumed (复工复产) in the district's statistics, as it did in 2020.
 RESUMED = (ResumptionStatus.RESUMED, ResumptionStatus.PARTIAL)
-
-
-def _resumed_by(day: dt.date) -> Q:
-    return Q(status__in=RESUMED, resumed_on__lte=day)
 
 
 def _counts(user: Any, day: dt.date) -> dict[str, int]:
@@ -28,12 +20,11 @@ def _counts(user: Any, day: dt.date) -> dict[str, int]:
 
 
 def _aggregate(user: Any, day: dt.date) -> dict[str, int]:
-    return scoping.enterprises_for(user).aggregate(
-        total=Count("id"),
-        resumed=Count("id", filter=_resumed_by(day)),
-        asi_total=Count("id", filter=Q(category=Category.ABOVE_SCALE_INDUSTRIAL)),
-        asi_resumed=Count("id", filter=Q(category=Category.ABOVE_SCALE_INDUSTRIAL) & _resumed_by(day)),
-    )
+    # Status "as of a day" comes from the resumption app's dated status history (its snapshot when fresh),
+    # not from the current field; an enterprise without history counts by status and resumed_on as before.
+    from fugong.resumption.stats import resumption_counts
+
+    return resumption_counts(user, day)
 
 
 @figure("above_scale_industrial_total", "规模以上工业企业", order=10)

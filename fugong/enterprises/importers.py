@@ -246,7 +246,7 @@ class EnterpriseImporter:
             self.sections[value] = value
             self.sections[_key(label)] = value
             self.sections[_key(str(label)[2:])] = value  # the name without its letter: "制造业"
-        self.ownerships = {_key(k): v for k, v in OWNERSHIP_SYNONYMS.items()}
+        self.ownerships: dict[str, str] = {_key(k): v for k, v in OWNERSHIP_SYNONYMS.items()}
         for value, label in Ownership.choices:
             self.ownerships[_key(value)] = value
             self.ownerships[_key(label)] = value
@@ -410,6 +410,10 @@ class EnterpriseImporter:
 
     # --- cells -----------------------------------------------------------------------------------------
     def _clean_uscc(self, value: Any) -> str:
+        if isinstance(value, float):  # an all-digit code typed into a number cell has lost its last digits
+            raise CellError(
+                _("统一社会信用代码被存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"), "number_format"
+            )
         return validate_uscc(excel.to_text(value)).code if not excel.is_blank(value) else ""
 
     def _clean_name(self, value: Any) -> str:

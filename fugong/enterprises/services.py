@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import operator
+import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from fugong.core import audit
 from fugong.core.identifiers import IdentifierError, normalise_phone, validate_uscc
 
 from .classification import (
+    SizeSector,
     Threshold,
     category_for,
     classify_size,
@@ -322,6 +324,7 @@ def do_bulk_upsert_enterprises(
                 info.ip, info.via)  # fmt: skip
 
     created: list[Enterprise] = []
+    _preload_thresholds(classifier)  # build() runs inside a COPY: it must not query the database
 
     def build() -> Iterator[Enterprise]:
         for data in creates:
@@ -354,14 +357,28 @@ def do_bulk_upsert_enterprises(
             row.updated_at = now
             changed.append(row)
             rows.append(audit_row("enterprise.update", row, changes))
-        Enterprise.objects.bulk_update(changed, BULK_UPDATE_FIELDS, batch_size=500)
+        _update_enterprises(changed)
     # A generator, so on PostgreSQL the server indexes earlier rows while later ones are being built.
     entries = itertools.chain((audit_row("enterprise.create", e, _created_changes(e)) for e in created), rows)
-    if connection.vendor == "postgresql":
-        _copy_into(AuditLog, AUDIT_COLUMNS, ((*r[:7], json.dumps(r[7], ensure_ascii=False), *r[8:]) for r in entries))
+    if connection.vendor in FAST_INSERT_VENDORS:
+        at = connection.ops.adapt_datetimefield_value(now) if connection.vendor == "sqlite" else now
+        _insert_rows(
+            AuditLog, AUDIT_COLUMNS, ((at, *r[1:7], json.dumps(r[7], ensure_ascii=False), *r[8:]) for r in entries)
+        )
     else:
         AuditLog.objects.bulk_create([AuditLog(**dict(zip(AUDIT_COLUMNS, r, strict=True))) for r in entries], 1000)
     return created, changed
+
+
+def _preload_thresholds(classifier: Classifier) -> None:
+    """Fill the classifier's threshold cache for every sector in one query."""
+    by_sector: dict[str, list[Threshold]] = {sector: [] for sector in SizeSector.values}
+    for t in SizeThreshold.objects.all():
+        by_sector.setdefault(t.sector, []).append(
+            Threshold(t.size_class, t.min_employees, t.min_revenue_wan, t.min_assets_wan)
+        )
+    for sector, thresholds in by_sector.items():
+        classifier._cache.setdefault(sector, thresholds)
 
 
 AUDIT_COLUMNS = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr", "changes",
@@ -384,49 +401,163 @@ def _created_changes(enterprise: Enterprise) -> dict[str, Any]:
     return changes
 
 
+# Where rows go in below the ORM: PostgreSQL by COPY, SQLite by executemany (both C loops in the driver).
+FAST_INSERT_VENDORS = frozenset({"postgresql", "sqlite"})
+
+
 def _insert_enterprises(objs: Iterable[Enterprise], count: int) -> None:
-    """INSERT `count` new enterprises and set their ids. On PostgreSQL through COPY, with ids drawn from the
-    table's sequence first, building each row while the server stores the previous ones: the ORM's per-value
-    preparation costs more than the database's work at this volume. Elsewhere, bulk_create."""
+    """INSERT `count` new enterprises and set their ids, drawn before the insert (PostgreSQL: the table's
+    sequence; SQLite: after the highest id, under the write lock every transaction takes here). Each row is built
+    while the database stores the previous ones: at this volume the ORM's per-value preparation costs more than
+    the database's work. Other databases: bulk_create."""
     if not count:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor not in FAST_INSERT_VENDORS:
         Enterprise.objects.bulk_create(list(objs), batch_size=500)
         return
+    from django.db import models
+
     from fugong.core.fields import EncryptedTextField
 
     meta = Enterprise._meta
+    table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, count],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, count],
+            )
+            ids: Iterable[int] = [pk for (pk,) in cursor.fetchall()]
+        else:
+            cursor.execute(
+                f"SELECT MAX(n) FROM (SELECT MAX(id) AS n FROM {table} UNION ALL "  # noqa: S608 — quoted names
+                "SELECT seq FROM sqlite_sequence WHERE name = %s)",
+                [meta.db_table],
+            )
+            first = (cursor.fetchone()[0] or 0) + 1
+            ids = range(first, first + count)
     fields = meta.concrete_fields
     sealed = [i for i, f in enumerate(fields) if isinstance(f, EncryptedTextField)]
+    stamps = (
+        [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+        if connection.vendor == "sqlite"
+        else []
+    )
     values = operator.attrgetter(*(f.attname for f in fields))
+    adapt = connection.ops.adapt_datetimefield_value
 
     def rows() -> Iterator[list[Any]]:
+        # Runs while the insert holds the connection: a database query in here would wait for ever.
         for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
             row = list(values(obj))
             for i in sealed:
                 row[i] = fields[i].get_prep_value(row[i])
+            for i in stamps:
+                row[i] = adapt(row[i])
             yield row
             obj._state.adding = False
             obj._state.db = connection.alias
 
-    _copy_into(Enterprise, [f.attname for f in fields], rows())
+    _insert_rows(Enterprise, [f.attname for f in fields], rows())
 
 
-def _copy_into(model: Any, attnames: Sequence[str], rows: Any) -> None:
-    """COPY prepared rows (values in `attnames` order) into the model's table (PostgreSQL only)."""
+def _update_enterprises(objs: list[Enterprise]) -> None:
+    """UPDATE changed enterprises, one parameterised statement executed many times (pipelined by psycopg, a C
+    loop in sqlite3). bulk_update's CASE WHEN per column grows with the batch and crawls at 10,000 rows."""
+    if not objs:
+        return
+    if connection.vendor not in FAST_INSERT_VENDORS:
+        Enterprise.objects.bulk_update(objs, BULK_UPDATE_FIELDS, batch_size=500)
+        return
+    from django.db import models
+
+    from fugong.core.fields import EncryptedTextField
+
+    meta = Enterprise._meta
+    fields: list[Any] = [meta.get_field(name) for name in BULK_UPDATE_FIELDS]
+    sealed = [i for i, f in enumerate(fields) if isinstance(f, EncryptedTextField)]
+    stamps = (
+        [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
+        if connection.vendor == "sqlite"
+        else []
+    )
+    values = operator.attrgetter(*(f.attname for f in fields), "pk")
+    adapt = connection.ops.adapt_datetimefield_value
+
+    def rows() -> Iterator[list[Any]]:
+        for obj in objs:
+            row = list(values(obj))
+            for i in sealed:
+                row[i] = fields[i].get_prep_value(row[i])
+            for i in stamps:
+                row[i] = adapt(row[i])
+            yield row
+
+    qn = connection.ops.quote_name
+    pk_column = str(meta.pk.column)
+    table, pk = qn(meta.db_table), qn(pk_column)
+    if connection.vendor == "sqlite":
+        sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        with connection.cursor() as cursor:
+            rows_: Any = rows()
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows_)  # noqa: S608
+        return
+    # PostgreSQL: COPY the new values into a scratch table, then one joined UPDATE (a round trip per row
+    # would cost more than the update itself).
+    scratch = qn(f"_fugong_update_{secrets.token_hex(6)}")
+    columns = [f.column for f in fields] + [pk_column]
+    listed = ", ".join(qn(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} AS SELECT {listed} FROM {table} WITH NO DATA")  # noqa: S608
+        with cursor.cursor.copy(f"COPY {scratch} ({listed}) FROM STDIN") as copy:
+            for row in rows():
+                copy.write_row(row)
+        sets = ", ".join(f"{qn(f.column)} = s.{qn(f.column)}" for f in fields)
+        cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {scratch} AS s WHERE t.{pk} = s.{pk}")  # noqa: S608
+        cursor.execute(f"DROP TABLE {scratch}")
+
+
+def _insert_rows(model: Any, attnames: Sequence[str], rows: Any) -> None:
+    """Insert prepared rows (values in `attnames` order, ready for the driver) into the model's table."""
     meta = model._meta
     by_attname = {f.attname: f.column for f in meta.concrete_fields}
     columns = ", ".join(connection.ops.quote_name(by_attname[a]) for a in attnames)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(attnames))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+
+
+# --- resumption status (written only by fugong.resumption.services) ------------------------------------
+@transaction.atomic
+def do_set_resumption_status(actor: Any, enterprise: Enterprise, status: str, on: Any, reason: str) -> bool:
+    """Set the enterprise's current resumption status as of `on` (复工日期 when it starts working); audited.
+
+    The resumption app is the one caller: it validates the change and keeps the dated status history
+    (resumption.StatusChange) that figures "as of a day" are computed from. Returns whether anything changed.
+    """
+    from .models import ResumptionStatus
+
+    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = audit.snapshot(locked, ("status", "resumed_on"))
+    working = (ResumptionStatus.RESUMED, ResumptionStatus.PARTIAL)
+    if status in working and (locked.status not in working or locked.resumed_on is None):
+        locked.resumed_on = on  # the day it (re)started; resumed ↔ partial keeps the original day
+    locked.status = status
+    after = audit.snapshot(locked, ("status", "resumed_on"))
+    changes = audit.diff(before, after)
+    if not changes:
+        return False
+    locked.version = F("version") + 1
+    locked.save(update_fields=["status", "resumed_on", "version", "updated_at"])
+    locked.refresh_from_db(fields=["version", "updated_at"])
+    for key in ("status", "resumed_on", "version", "updated_at"):
+        setattr(enterprise, key, getattr(locked, key))
+    audit.record(actor, "enterprise.status", locked, changes=changes, note=reason[:300])
+    return True

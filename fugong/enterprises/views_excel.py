@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -81,13 +82,14 @@ def enterprise_import(request: HttpRequest) -> HttpResponse:
             strict=form.cleaned_data["strict"],
         )
         return redirect("enterprises:import_job", job_id=job.pk)
-    jobs = import_jobs_for(request.user, tasks.KIND).filter(created_by=request.user)[:10]
+    jobs = import_jobs_for(request.user, tasks.KIND).filter(created_by_id=request.user.pk)[:10]
     return render(request, "enterprises/import.html", {"form": form, "jobs": jobs}, status=400 if form.errors else 200)
 
 
 @login_required
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = scoping.get_in_scope(import_jobs_for(request.user, tasks.KIND), pk=job_id)
+    # Polled every second: leave the sealed failed rows (megabytes for a bad file) in the database.
+    job = scoping.get_in_scope(import_jobs_for(request.user, tasks.KIND).defer("failed_rows"), pk=job_id)
     context = {"job": job, "errors_more": max(len(job.errors) - len(job.errors_shown), 0)}
     if request.headers.get("HX-Request"):
         return render(request, "enterprises/import_job_status.html", context)
@@ -95,7 +97,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_errors(request: HttpRequest, job_id: int) -> HttpResponseBase:
     """The rows that failed, as uploaded (phones masked), with a 错误原因 column: fix them and upload again."""
     job = scoping.get_in_scope(import_jobs_for(request.user, tasks.KIND), pk=job_id)
     data = job.failed_rows_data()
@@ -127,13 +129,13 @@ def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: HttpRequest) -> HttpResponseBase:
     _require(request.user, roles.IMPORT_ENTERPRISES)
     return _xlsx_response(exports.write_template, _("企业台账导入模板.xlsx"))
 
 
 @login_required
-def enterprise_export(request: HttpRequest) -> HttpResponse:
+def enterprise_export(request: HttpRequest) -> HttpResponseBase:
     _require(request.user, roles.EXPORT_ENTERPRISES)
     export = exports.EnterpriseExport(request.user, selectors.EnterpriseFilters.from_query(request.GET))
     meta = export.start()

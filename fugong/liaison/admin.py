@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from fugong.accounts import roles
 from fugong.accounts.roles import Role
 from fugong.core import scoping
-from fugong.core.admin_base import ScopedModelAdmin, any_of, masked_phone_column
+from fugong.core.admin_base import RoleGatedAdmin, ScopedModelAdmin, any_of, masked_phone_column
 from fugong.core.identifiers import IdentifierError, normalise_phone
 
-from .models import Cadre, LeaderPairing, LiaisonAssignment
+from . import permissions as perms
+from .models import Cadre, HelpTeam, LeaderPairing, LiaisonAssignment, LiaisonRule, Visit
 
 
 def target_q(request: HttpRequest, prefix: str = "") -> Q:
@@ -99,3 +100,61 @@ class LeaderPairingAdmin(_TargetAdmin):
         if db_field.name == "leader":
             kwargs["queryset"] = db_field.related_model.objects.filter(role=Role.DISTRICT_LEADER)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+# --- issue #6 ---------------------------------------------------------------------------------------------
+
+
+class LiaisonRuleForm(forms.ModelForm):
+    class Meta:
+        model = LiaisonRule
+        fields = ("effective_from", "max_load", "visit_interval_days", "source", "note")
+
+    def clean(self) -> dict[str, Any]:
+        from . import services
+
+        data = super().clean() or {}
+        try:
+            services.validate_rule(data)
+        except services.LiaisonValidationError as exc:
+            for field, message in exc.errors.items():
+                self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+@admin.register(LiaisonRule)
+class LiaisonRuleAdmin(RoleGatedAdmin):
+    """Rule versions are only ever added (from today on, after every earlier version), never changed or
+    deleted: history stays as it was applied. The same check as the rules page."""
+
+    view_action = perms.VIEW_CADRES
+    allow_change = allow_delete = False
+    form = LiaisonRuleForm
+    list_display = ("effective_from", "max_load", "visit_interval_days", "source", "created_by")
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        from . import services
+
+        saved = services.do_add_rule(request.user, form.cleaned_data)
+        obj.pk = saved.pk
+
+
+@admin.register(HelpTeam)
+class HelpTeamAdmin(ScopedModelAdmin):
+    view_action = perms.VIEW_VISITS
+    scope_path = "enterprise"
+    list_display = ("enterprise", "leader", "department", "town_lead", "liaison", "formed_on")
+    list_select_related = ("enterprise", "leader", "department", "liaison")
+    search_fields = ("enterprise__name", "town_lead")
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedModelAdmin):
+    view_action = perms.VIEW_VISITS
+    list_display = ("visited_on", "enterprise", "project", "kind", "person_times", "purpose", "cadre")
+    list_filter = ("kind", "visited_on")
+    list_select_related = ("enterprise", "project", "cadre")
+    search_fields = ("enterprise__name", "project__name", "purpose")
+
+    def scope_q(self, request: HttpRequest) -> Q:
+        return target_q(request)

@@ -28,8 +28,6 @@ from fugong.core import figures as registry
 from fugong.core import scoping
 
 DEFAULT_DISTRICT_NAME = "苏仙区"
-# The district's minimum days of prevention supplies (domain-rules §5, 苏仙: 7 days).
-SUPPLY_THRESHOLD_DAYS = 7
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -201,6 +199,15 @@ SENTENCES: tuple[Sentence, ...] = (
         ("employees_total", "employees_cleared"),
         gettext_lazy("为返岗员工建立档案卡{employees_total}份，其中经排查可上岗{employees_cleared}人。"),
     ),
+    S(
+        PREVENTION,
+        ("employees_test_required", "employees_quarantine", "employees_abnormal"),
+        gettext_lazy(
+            "另有待检测{employees_test_required}人、隔离观察{employees_quarantine}人、异常{employees_abnormal}人，"
+            "均已落实检测、隔离或就医措施。"
+        ),
+        when=lambda f: f["employees_test_required"] + f["employees_quarantine"] + f["employees_abnormal"] > 0,
+    ),
     S(SERVICE, ("help_person_times",), gettext_lazy("累计投入帮扶力量{help_person_times}人次。")),
     S(
         SERVICE,
@@ -333,12 +340,19 @@ def sentences_for(values: Mapping[str, Any], context: Mapping[str, str]) -> list
     return out
 
 
+def supply_threshold_days(day: dt.date) -> int:
+    """The district's minimum days of prevention supplies in force on `day` (苏仙: 7): data, versioned."""
+    from fugong.supplies.selectors import threshold_on
+
+    return threshold_on(day).days
+
+
 def build_brief(viewer: Any, day: dt.date) -> Brief:
     """The brief of `viewer`'s scope (DISTRICT_WIDE for the whole district) as of `day`."""
     values = registry.compute(viewer, day)
     name = district_name()
     area = area_for(viewer)
-    context = {"date": fmt_day(day), "area": area, "threshold_days": str(SUPPLY_THRESHOLD_DAYS)}
+    context = {"date": fmt_day(day), "area": area, "threshold_days": str(supply_threshold_days(day))}
     by_section: dict[str, Section] = {key: Section(str(heading)) for key, heading in SECTION_HEADINGS.items()}
     for section, text in sentences_for(values, context):
         by_section[section].sentences.append(text)

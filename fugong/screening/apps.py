@@ -6,3 +6,8 @@ class ScreeningConfig(AppConfig):
     name = "fugong.screening"
     label = "screening"
     verbose_name = _("排查与健康监测")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

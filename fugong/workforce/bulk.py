@@ -252,8 +252,8 @@ def do_bulk_add_quarantines(actor: Any, rows: Sequence[QuarantineRow], *, source
     )
 
 
-def is_fever(temperature: Decimal) -> bool:
-    return temperature >= FEVER_AT
+def is_fever(temperature: Decimal, day: dt.date | None = None) -> bool:
+    return temperature >= (services.fever_threshold(day) if day is not None else FEVER_AT)
 
 
 @transaction.atomic
@@ -271,7 +271,7 @@ def do_bulk_add_readings(actor: Any, rows: Sequence[ReadingRow], *, source: str 
             taken_on=r.taken_on,
             taken_at=r.taken_at,
             temperature=f"{r.temperature:.1f}",
-            fever=is_fever(r.temperature),
+            fever=is_fever(r.temperature, r.taken_on),
             symptoms=r.symptoms,
             health_code=r.health_code,
             source=r.source,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -300,9 +300,22 @@ def masked_id(employee: Employee) -> str:
 # Keyed-hash purpose of a trajectory's region: screening (issue #4) hashes a risk area's code with the same
 # purpose to ask "who passed through X?" without a readable place. Use this constant, never the literal.
 REGION_PURPOSE = "stay.region"
-# Rule 1 of domain-rules §4 (≥ 37.3 °C is 异常). Issue #4 moves this threshold into the screening rule data
-# (versioned, editable by the district admin); until then the reading's `fever` flag is computed from here.
+# Rule 1 of domain-rules §4 (≥ 37.3 °C is 异常): the default. The threshold in force is screening rule data
+# (versioned, editable by the district admin): fever_threshold(day) reads it when the screening app is installed.
 FEVER_THRESHOLD_C = Decimal("37.3")
+
+
+def fever_threshold(day: dt.date) -> Decimal:
+    """The temperature from which a reading taken on `day` is a fever: the screening rule version in force."""
+    from django.apps import apps
+
+    if apps.is_installed("fugong.screening"):
+        from fugong.screening.rules import fever_threshold as in_force
+
+        return in_force(day)
+    return FEVER_THRESHOLD_C
+
+
 TEMPERATURE_RANGE_C = (Decimal("34.0"), Decimal("43.0"))  # outside: a typo, not a reading
 
 # What the employee form may set besides the ID number and phone (sealed + hashed, handled separately).
@@ -607,7 +620,7 @@ def do_add_reading(actor: Any, employee: Employee, data: Mapping[str, Any]) -> H
         employee=employee,
         taken_on=data["taken_on"],
         temperature=str(temperature),
-        fever=temperature >= FEVER_THRESHOLD_C,
+        fever=temperature >= fever_threshold(data["taken_on"]),
         symptoms=str(data.get("symptoms") or "").strip(),
         health_code=data.get("health_code") or "",
         source=str(data.get("source") or "enterprise")[:20],
@@ -640,14 +653,32 @@ def check_add_reading(actor: Any, employee: Employee, data: Mapping[str, Any]) -
 
 
 # --- bulk roster import (importers.EmployeeImporter) --------------------------------------------------
-# The importer plans in a first pass that writes nothing (create / update / unchanged per row, chunk by
-# chunk), spooling the planned writes to a temporary file; a second pass hands each chunk to
-# do_bulk_import_employees inside one transaction. Identifiers are sealed while planning (seal_new_employee),
-# so the spool never holds a clear ID or phone number. On PostgreSQL new rows and their audit rows go in by
-# COPY (psycopg 3), elsewhere by executemany/bulk_create: the same columns and values either way.
+# The importer plans each chunk of validated rows (plan_employee_upserts: create / update / unchanged, one
+# query, no writes) and hands the plan to do_bulk_import_employees, all chunks inside one transaction. New rows
+# and their audit rows go in by COPY on PostgreSQL (psycopg 3), by executemany elsewhere: the same columns and
+# values either way, identifiers sealed exactly as EncryptedTextField seals them.
 # Semantics match do_upsert_employees: keyed on the ID's keyed hash, a field absent from the record (a blank
 # cell) keeps what is stored, a blank phone or batch keeps the stored one, one audit row per created or
 # updated employee (names masked, identifiers as "***").
+
+
+def keyed_hasher(purpose: str) -> Callable[[str], str]:
+    """crypto.keyed_hash(value, purpose) for many values: the HMAC's keyed state is prepared once and copied
+    per value (a third of the cost; tests hold the two equal). For the import's id_hash and phone_hash."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    base = hmac.new(crypto._hash_key(settings.FUGONG_DATA_KEY), f"{purpose}\x1f".encode(), hashlib.sha256)
+
+    def keyed(value: str) -> str:
+        h = base.copy()
+        h.update(value.encode())
+        return h.hexdigest()
+
+    return keyed
+
 
 # What planning reads of a stored employee: no sealed column, so nothing is decrypted to compare.
 PLAN_FIELDS = ("id", "id_hash", "version", "batch_id", "phone_hash", *ROSTER_FIELDS)
@@ -752,10 +783,7 @@ def plan_employee_upserts(
     the enterprise had no employees when the import started (a concurrent insert then fails the write, which
     rolls everything back); `seal=False` for a dry run, which only counts."""
     plan = ImportPlan()
-    existing: dict[str, Sequence[Any]] = {}
-    if lookup and records:
-        rows = Employee.objects.filter(enterprise=enterprise, id_hash__in=[r.id_hash for r in records])
-        existing = {row[1]: row for row in rows.values_list(*PLAN_FIELDS)}
+    existing = _stored(enterprise, [r.id_hash for r in records]) if lookup and records else {}
     for rec in records:
         current = existing.get(rec.id_hash)
         if current is None:
@@ -771,6 +799,28 @@ def plan_employee_upserts(
     return plan
 
 
+def _stored(enterprise: Enterprise, hashes: list[str]) -> dict[str, Sequence[Any]]:
+    """PLAN_FIELDS of the stored employees among `hashes`, keyed by id_hash."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # One index probe per hash (LATERAL … LIMIT 1 on the unique (enterprise, id_hash) key), whatever the
+        # planner's statistics say: right after a big import they are stale, and a plain IN/ANY list or join
+        # then hashes the whole enterprise, seconds per chunk. Plain columns, so psycopg's types are the ORM's.
+        q = connection.ops.quote_name
+        columns = ", ".join(f"e.{q(c)}" for c in PLAN_FIELDS)
+        sql = (
+            f"SELECT {columns} FROM unnest(%s::text[]) AS h(id_hash) CROSS JOIN LATERAL ("  # noqa: S608
+            f"SELECT * FROM {q(Employee._meta.db_table)} s WHERE s.{q('enterprise_id')} = %s "
+            f"AND s.{q('id_hash')} = h.id_hash LIMIT 1) e"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [hashes, enterprise.pk])
+            return {row[1]: row for row in cursor.fetchall()}
+    rows = Employee.objects.filter(enterprise=enterprise, id_hash__in=hashes).values_list(*PLAN_FIELDS)
+    return {row[1]: row for row in rows}
+
+
 def _employee_columns() -> list[Any]:
     return [f for f in Employee._meta.concrete_fields if f.attname != "id"]
 
@@ -782,56 +832,59 @@ def _insert_employees(
     from django.db import connection
 
     columns = _employee_columns()
-    defaults = {f.attname: f.get_default() for f in columns}
-    defaults.update(enterprise_id=enterprise.pk, created_at=now, updated_at=now)
     names = [f.attname for f in columns]
+    at = {name: i for i, name in enumerate(names)}
+    template = [f.get_default() for f in columns]
+    for name, value in (("enterprise_id", enterprise.pk), ("created_at", now), ("updated_at", now)):
+        template[at[name]] = value
+    postgres = connection.vendor == "postgresql"
+    if not postgres:  # dates as the ORM hands them to the driver
+        template = [a(v) if a and v is not None else v for v, a in zip(template, _adapters(columns), strict=True)]
+    adapters = {k: a for k, a in zip(names, _adapters(columns), strict=True) if a and not postgres}
+    identity = [at[k] for k in ("id_number", "id_hash", "gender", "birth_date", "phone", "phone_hash", "batch_id")]
 
-    def values(row: NewEmployee) -> dict[str, Any]:
-        out = {**defaults, **row.fields}
-        out.update(
-            id_number=row.id_token,
-            id_hash=row.id_hash,
-            gender=row.gender,
-            birth_date=row.birth_date,
-            phone=row.phone_token,
-            phone_hash=row.phone_hash,
-            batch_id=batch_ids.get(row.batch_number) if row.batch_number else None,
-        )
+    def values(row: NewEmployee) -> list[Any]:
+        out = template.copy()
+        for key, value in row.fields.items():
+            out[at[key]] = adapters[key](value) if key in adapters and value is not None else value
+        batch = batch_ids.get(row.batch_number) if row.batch_number else None
+        birth = adapters["birth_date"](row.birth_date) if "birth_date" in adapters else row.birth_date
+        for i, value in zip(
+            identity,
+            (row.id_token, row.id_hash, row.gender, birth, row.phone_token, row.phone_hash, batch),
+            strict=True,
+        ):
+            out[i] = value
         return out
 
     table = connection.ops.quote_name(Employee._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(n) for n in names)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if postgres:
             # Ids drawn from the table's own sequence first, so the audit rows can name them without a re-read.
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [Employee._meta.db_table, len(rows)],
             )
             ids = [r[0] for r in cursor.fetchall()]
-            with cursor.cursor.copy(f"COPY {table} (id, {quoted}) FROM STDIN") as copy:
+            # The raw psycopg cursor: errors wrapped as Django's (IntegrityError) by hand.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} (id, {quoted}) FROM STDIN") as copy:
                 for pk, row in zip(ids, rows, strict=True):
-                    v = values(row)
-                    copy.write_row((pk, *[v[n] for n in names]))
+                    copy.write_row((pk, *values(row)))
             return [(pk, row.fields.get("name", "")) for pk, row in zip(ids, rows, strict=True)]
-        adapt = _adapters(columns)
         marks = ", ".join(["%s"] * len(names))
-        batch = []
-        for row in rows:
-            v = values(row)
-            batch.append([a(v[n]) if a else v[n] for n, a in zip(names, adapt, strict=True)])
         # Table and column names come from the model, never from input.
-        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)  # noqa: S608
-        by_hash = dict(
-            Employee.objects.filter(enterprise=enterprise, id_hash__in=[r.id_hash for r in rows]).values_list(
-                "id_hash", "id"
-            )
-        )
-        return [(by_hash[row.id_hash], row.fields.get("name", "")) for row in rows]
+        cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", [values(r) for r in rows])  # noqa: S608
+    by_hash = dict(_stored_ids(enterprise, [r.id_hash for r in rows]))
+    return [(by_hash[row.id_hash], row.fields.get("name", "")) for row in rows]
+
+
+def _stored_ids(enterprise: Enterprise, hashes: list[str]) -> list[tuple[str, int]]:
+    return list(Employee.objects.filter(enterprise=enterprise, id_hash__in=hashes).values_list("id_hash", "id"))
 
 
 def _adapters(columns: Sequence[Any]) -> list[Any]:
-    """Per column, how a raw value is handed to a non-PostgreSQL driver (dates as the ORM stores them)."""
+    """Per column, how a value is handed to a driver other than psycopg (dates as the ORM stores them)."""
     from django.db import connection, models
 
     out: list[Any] = []
@@ -862,12 +915,13 @@ def _update_employees(rows: Sequence[EmployeeChange], batch_ids: Mapping[int, in
     table = q(Employee._meta.db_table)
     # Names come from the model, values are parameters.
     sql = f"UPDATE {table} SET {sets} WHERE {q('id')} = %s AND {q('version')} = %s"  # noqa: S608
+    postgres = connection.vendor == "postgresql"
     adapt = dict(zip(ROSTER_FIELDS, _adapters([Employee._meta.get_field(k) for k in ROSTER_FIELDS]), strict=True))
-    stamp = connection.ops.adapt_datetimefield_value(now) if connection.vendor != "postgresql" else now
+    stamp = now if postgres else connection.ops.adapt_datetimefield_value(now)
     params = []
     for row in rows:
         vals = [
-            (adapt[k](row.after[k]) if adapt[k] and connection.vendor != "postgresql" else row.after[k])
+            adapt[k](row.after[k]) if adapt[k] and not postgres and row.after[k] is not None else row.after[k]
             for k in ROSTER_FIELDS
         ]
         batch_id = batch_ids.get(row.batch_number) if row.batch_number else None
@@ -880,38 +934,32 @@ def _update_employees(rows: Sequence[EmployeeChange], batch_ids: Mapping[int, in
     return len(params)
 
 
-def _write_audit(rows: Sequence[AuditLog]) -> None:
+AUDIT_COLUMNS = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr", "changes",
+                 "note", "ip", "via")  # fmt: skip
+
+
+def _write_audit(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Audit rows as tuples in AUDIT_COLUMNS order (changes already JSON): the same rows audit.record writes,
+    without building a model instance for each of a hundred thousand."""
     from django.db import connection
 
     if not rows:
         return
-    if connection.vendor != "postgresql":
-        AuditLog.objects.bulk_create(rows, batch_size=2000)
-        return
-    import json
-
-    cols = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "object_repr", "changes", "note",
-            "ip", "via")  # fmt: skip
     q = connection.ops.quote_name
+    table = q(AuditLog._meta.db_table)
+    columns = ", ".join(q(c) for c in AUDIT_COLUMNS)
     with connection.cursor() as cursor:
-        sql = f"COPY {q(AuditLog._meta.db_table)} ({', '.join(q(c) for c in cols)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for r in rows:
-                copy.write_row(
-                    (
-                        r.at,
-                        r.actor_id,
-                        r.actor_label,
-                        r.action,
-                        r.object_type,
-                        r.object_id,
-                        r.object_repr,
-                        json.dumps(r.changes, ensure_ascii=False),
-                        r.note,
-                        r.ip,
-                        r.via,
-                    )
-                )
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(AUDIT_COLUMNS))
+        stamp = connection.ops.adapt_datetimefield_value(rows[0][0])
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 — names from the model
+            [(stamp, *row[1:]) for row in rows],
+        )
 
 
 @transaction.atomic
@@ -927,33 +975,40 @@ def do_bulk_import_employees(
 
     Raises ConcurrentEditError when the plan is stale (a planned create already exists, or a planned update's
     row changed since): the caller's transaction then undoes every chunk."""
+    import json
+
     from fugong.core.context import current_request
 
     now = timezone.now()
     numbers = {r.batch_number for r in creates if r.batch_number} | {r.batch_number for r in updates if r.batch_number}
     batch_ids = {n: b.pk for n, b in _batches(enterprise, numbers).items()} if numbers else {}
     info = current_request.get()
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
-    label = getattr(actor, "username", None) or "system"
-    note = source[:300]
-
-    def log(action: str, pk: int, name: str, changes: dict[str, Any]) -> AuditLog:
-        return AuditLog(
-            at=now, actor_id=actor_id, actor_label=label, action=action, object_type="workforce.employee",
-            object_id=str(pk), object_repr=mask_name(name)[:200], changes=changes, note=note, ip=info.ip,
-            via=info.via,
-        )  # fmt: skip
-
-    logs: list[AuditLog] = []
+    head = (now, actor.pk if getattr(actor, "pk", None) else None, getattr(actor, "username", None) or "system")
+    tail = (source[:300], info.ip, info.via)
+    logs: list[tuple[Any, ...]] = []
     if creates:
         try:
             with transaction.atomic():
                 inserted = _insert_employees(enterprise, creates, batch_ids, now)
         except IntegrityError:  # someone filed one of these ID numbers since the plan was made
             raise ConcurrentEditError from None
-        logs.extend(log("employee.create", pk, name, {}) for pk, name in inserted)
+        logs.extend(
+            (*head, "employee.create", "workforce.employee", str(pk), mask_name(name)[:200], "{}", *tail)
+            for pk, name in inserted
+        )
     if updates:
         _update_employees(updates, batch_ids, now)
-        logs.extend(log("employee.update", r.pk, r.name, r.changes) for r in updates)
+        logs.extend(
+            (
+                *head,
+                "employee.update",
+                "workforce.employee",
+                str(r.pk),
+                mask_name(r.name)[:200],
+                json.dumps(r.changes, ensure_ascii=False),
+                *tail,
+            )
+            for r in updates
+        )
     _write_audit(logs)
     return len(creates), len(updates)

@@ -120,6 +120,12 @@ def test_tab_separated_text_named_csv_is_read(tmp_path):
     assert next(iter(excel.read_table(path, "t.csv", SPEC))).values == {"code": "A1", "name": "甲"}
 
 
+def test_semicolons_inside_quoted_cells_do_not_change_the_delimiter(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('统一社会信用代码,企业名称\nA,"甲;乙;丙;丁"\n', encoding="utf-8")
+    assert next(iter(excel.read_table(path, "q.csv", SPEC))).values == {"code": "A", "name": "甲;乙;丙;丁"}
+
+
 def test_an_empty_file_is_refused(tmp_path):
     path = tmp_path / "e.xlsx"
     path.write_bytes(b"")
@@ -329,7 +335,7 @@ def test_csv_export_has_a_bom_an_export_line_and_neutralised_cells():
 
 
 def test_an_exported_csv_and_xlsx_read_back_with_the_same_values(tmp_path):
-    rows = [["91431003MA4L00010X", "=HYPERLINK(\"x\")", 7]]
+    rows = [["91431003MA4L00010X", '=HYPERLINK("x")', 7]]
     out = io.BytesIO()
     excel.write_csv(out, ["统一社会信用代码", "企业名称", "从业人员"], rows, meta=META)
     back = list(excel.read_table(io.BytesIO(out.getvalue()), "e.csv", SPEC))

@@ -146,6 +146,13 @@ def test_invalid_rows_are_rejected_with_row_column_and_a_message_naming_the_prob
     assert list(Enterprise.objects.filter(uscc__startswith="9143100370").values_list("uscc", flat=True)) == [uscc(10)]
 
 
+def test_a_code_stored_as_a_number_is_refused_with_a_hint_to_format_the_column_as_text(world, tmp_path):
+    code = make_uscc("431003", "12345681")  # all digits: Excel turns it into 9.14e17 and drops digits
+    assert code.isdigit()
+    result = run(write_xlsx(tmp_path / "num.xlsx", [record(0, uscc=int(code))]))
+    assert result.errors[0]["code"] == "number_format" and "文本格式" in result.errors[0]["message"]
+
+
 def test_a_gbk_csv_imports(world, tmp_path):
     path = write_csv(tmp_path / "gbk.csv", [record(20, name="郴州市栖凤渡镇腊味食品厂")], encoding="gbk")
     result = run(path)
@@ -205,7 +212,12 @@ def test_a_duplicate_code_in_one_file_rejects_the_second_row_naming_the_first(wo
     result = run(path)
     assert (result.created, result.rejected) == (2, 1)
     assert result.errors == [
-        {"row": 6, "column": "统一社会信用代码", "code": "duplicate", "message": "统一社会信用代码与第4行重复，本行未导入"}
+        {
+            "row": 6,
+            "column": "统一社会信用代码",
+            "code": "duplicate",
+            "message": "统一社会信用代码与第4行重复，本行未导入",
+        }
     ]
     assert Enterprise.objects.get(uscc=uscc(25)).name == "郴州市导入测试企业25有限公司"
 
@@ -400,10 +412,21 @@ def test_the_upload_page_imports_a_small_file_inline_and_shows_the_job(world, cl
 
 def test_the_upload_page_dry_run_writes_nothing(world, client_for, tmp_path, media):
     path = write_xlsx(tmp_path / "dry.xlsx", [record(72)])
-    upload(client_for("district_admin"), path, dry_run="on")
+    client = client_for("district_admin")
+    response = upload(client, path, dry_run="on")
     job = ImportJob.objects.get()
     assert (job.status, job.created, job.message) == ("done", 1, "仅预检：未写入任何数据")
     assert not Enterprise.objects.filter(uscc=uscc(72)).exists()
+    assert "将新增" in client.get(response["Location"]).content.decode()
+
+
+def test_the_upload_page_strict_mode_writes_nothing_when_a_row_is_bad(world, client_for, tmp_path, media):
+    path = write_xlsx(tmp_path / "strict.xlsx", [record(82), record(83, town="火星镇")])
+    client = client_for("district_admin")
+    html = client.get(upload(client, path, strict="on")["Location"]).content.decode()
+    job = ImportJob.objects.get()
+    assert (job.status, job.rejected, job.message) == ("done", 1, "严格模式：存在无效行，未写入任何数据")
+    assert "将新增" in html and not Enterprise.objects.filter(uscc=uscc(82)).exists()
 
 
 def test_an_unreadable_upload_ends_as_a_failed_job_with_the_reason(world, client_for, tmp_path, media):
@@ -484,7 +507,10 @@ def test_a_large_file_is_queued_for_the_worker_and_the_page_polls_until_done(
     assert not Enterprise.objects.filter(uscc=uscc(77)).exists()
     partial = client.get(reverse("enterprises:import_job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in partial and "<html" not in partial and "progress-bar" in partial
-    tasks.run_import_job_task.call(job.pk)  # what `manage.py db_worker` does
+    queued = DBTaskResult.objects.get(id=job.task_id)
+    assert queued.task.func is tasks.run_import_job_task.func  # the worker finds the task by its path
+    assert queued.args_kwargs == {"args": [job.pk], "kwargs": {}}
+    tasks.run_import_job_task.call(job.pk)  # what `manage.py db_worker` does with it
     job.refresh_from_db()
     assert (job.status, job.created, job.rows_done) == ("done", 3, 3)
     assert not any((media / "imports").iterdir())
@@ -517,3 +543,27 @@ def test_bulk_audit_rows_match_what_the_single_record_services_write(world, tmp_
         expected = audit.diff({}, audit.snapshot(e, services.AUDITED_FIELDS), services.SENSITIVE)
         assert entry.changes == expected
         assert (entry.object_type, entry.object_repr, entry.via) == ("enterprises.enterprise", e.name, "command")
+
+
+def test_a_running_job_records_its_stage_and_progress_for_the_polling_page(
+    world, client_for, tmp_path, media, monkeypatch
+):
+    seen = []
+    real = tasks._progress_writer
+
+    def spy(job_id):
+        write = real(job_id)
+
+        def record_progress(stage, done, total):
+            write(stage, done, total)
+            job = ImportJob.objects.get(pk=job_id)
+            seen.append((job.status, job.stage, job.rows_done, job.rows_total, job.percent))
+
+        return record_progress
+
+    monkeypatch.setattr(tasks, "_progress_writer", spy)
+    upload(client_for("district_admin"), write_xlsx(tmp_path / "p.xlsx", [record(84), record(85), record(86)]))
+    assert seen[0] == ("running", "validating", 0, 3, 0)
+    assert ("running", "validating", 3, 3, 90) in seen
+    assert ("running", "writing", 0, 3, 95) in seen
+    assert ImportJob.objects.get().percent == 100

@@ -98,7 +98,8 @@ def test_numbers_are_formatted_the_chinese_way(func, value, text):
 
 def test_every_interface_figure_key_has_a_sentence():
     keyed = {k for s in SENTENCES for k in s.keys}
-    assert keyed == INTERFACE_KEYS
+    # Every contracted key has a sentence; apps may add sentences for keys of their own beyond the contract.
+    assert INTERFACE_KEYS <= keyed, sorted(INTERFACE_KEYS - keyed)
 
 
 def test_the_district_brief_states_the_resumption_rate_like_the_article(all_resumed):

@@ -86,6 +86,15 @@ def test_a_bad_date_shows_a_clear_message_and_no_brief(client_for, world, value)
 
 
 def test_the_brief_page_runs_a_bounded_number_of_queries(client_for, world):
+    """At most about one query per registered figure plus the page's own, and not one more with more data."""
+    from fugong.core.figures import REGISTRY
+    from fugong.core.testing import EnterpriseFactory
+
     client = client_for("district_admin")
-    with assert_max_queries(15):
+    budget = len(REGISTRY) + 10
+    with assert_max_queries(budget) as first:
+        client.get(URL, {"date": "2020-03-02"})
+    for _ in range(25):
+        EnterpriseFactory(town=world.town_a)
+    with assert_max_queries(len(first.captured_queries)):
         client.get(URL, {"date": "2020-03-02"})

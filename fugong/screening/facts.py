@@ -1,0 +1,177 @@
+"""Loading the engine's facts from the archive, for one employee or a million, in a fixed number of queries
+per chunk.
+
+What is read, and why no more: the engine needs stays only in regions ever rated at a quarantine level (the
+risk table's hashes: an indexed look-up on Stay.region_hash), nucleic-acid and IgM tests (the result is sealed:
+decrypted here, a few microseconds each), ongoing quarantines, and readings of the observation window (the
+last one, and any red or yellow code). Sealed symptoms are decrypted only where there are any (an empty
+sealed field is stored as "").
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+
+from fugong.core import crypto
+from fugong.workforce.models import Employee, HealthReading, HealthTest, Quarantine, Stay
+
+from . import engine
+
+LOOKUP_CHUNK = 900  # ids per IN (...): below SQLite's bound-parameter limit on old builds
+RESULT_PURPOSE = "healthtest.result"  # HealthTest.result's sealing purpose (its EncryptedTextField)
+
+
+@dataclass
+class Current:
+    """What is stored now, to write only what changes (and to raise alerts on a change to 异常)."""
+
+    enterprise_id: int
+    name: str
+    clearance: str
+    reason: str
+    until: dt.date | None
+
+
+@dataclass
+class Loaded:
+    facts: dict[int, engine.Facts]
+    current: dict[int, Current]
+
+
+def _chunks(ids: Sequence[int], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _where(ids: Sequence[int] | None, span: tuple[int, int] | None, field: str) -> Q:
+    if span is not None:
+        return Q(**{f"{field}__gte": span[0], f"{field}__lt": span[1]})
+    return Q(**{f"{field}__in": list(ids or ())})
+
+
+def load(
+    *,
+    as_of: dt.date,
+    rules: engine.Rules,
+    risky: Sequence[str],
+    ids: Sequence[int] | None = None,
+    span: tuple[int, int] | None = None,
+) -> Loaded:
+    """Facts of the active employees among `ids` (≤ LOOKUP_CHUNK of them) or with ids in [span[0], span[1])."""
+    emp_q = _where(ids, span, "id") & Q(active=True)
+    rows = Employee.objects.filter(emp_q).values_list(
+        "id", "resident", "returned_on", "enterprise_id", "name", "clearance", "clearance_reason", "clearance_until"
+    )
+    facts: dict[int, engine.Facts] = {}
+    current: dict[int, Current] = {}
+    for pk, resident, returned_on, enterprise_id, name, clearance, reason, until in rows:
+        facts[pk] = engine.Facts(resident=resident, returned_on=returned_on)
+        current[pk] = Current(enterprise_id, name, clearance, reason, until)
+    if not facts:
+        return Loaded(facts, current)
+    owner = _where(ids, span, "employee_id")
+
+    if risky:
+        # The rated regions are few: an IN on the indexed hash column, never a scan of every trajectory.
+        stays = Stay.objects.filter(owner, date_from__lte=as_of, region_hash__in=list(risky))
+        for emp, region_hash, date_from, date_to in stays.values_list(
+            "employee_id", "region_hash", "date_from", "date_to"
+        ):
+            if emp in facts:
+                facts[emp].stays.append(engine.StayFact(region_hash, date_from, date_to))
+
+    open_result = _opener(RESULT_PURPOSE)
+    tests = HealthTest.objects.filter(owner, kind__in=[engine.NAT, engine.IGM], sample_date__lte=as_of)
+    for emp, kind, sample_date, token in tests.annotate(token=_raw("result")).values_list(
+        "employee_id", "kind", "sample_date", "token"
+    ):
+        if emp in facts:
+            result = open_result(token) if token else ""
+            facts[emp].tests.append(engine.TestFact(kind, sample_date, result))
+
+    quarantines = Quarantine.objects.filter(owner, start__lte=as_of).filter(Q(end__isnull=True) | Q(end__gte=as_of))
+    for emp, start, end in quarantines.values_list("employee_id", "start", "end"):
+        if emp in facts:
+            facts[emp].quarantines.append(engine.QuarantineFact(start, end))
+
+    for emp, reading in _readings(owner, as_of, rules):
+        if emp in facts:
+            facts[emp].readings.append(reading)
+    return Loaded(facts, current)
+
+
+def _opener(purpose: str) -> Callable[[str], str]:
+    """crypto.decrypt for many tokens of one purpose: the current cipher and key looked up once, not per
+    token (tokens of another cipher version still go through crypto.decrypt)."""
+    cipher = crypto.current_cipher()
+    prefix = f"{cipher.version}:"
+    aad = purpose.encode()
+
+    def open_token(token: str) -> str:
+        if token.startswith(prefix):
+            return cipher.open(base64.urlsafe_b64decode(token[len(prefix) :]), aad).decode()
+        return crypto.decrypt(token, purpose)
+
+    return open_token
+
+
+def _raw(column: str) -> Cast:
+    """A sealed column as stored (the token), without the field's decrypting converter."""
+    return Cast(column, output_field=TextField())
+
+
+def _readings(owner: Q, as_of: dt.date, rules: engine.Rules) -> Iterable[tuple[int, engine.ReadingFact]]:
+    """Per employee: the last reading of the window, and every red or yellow code in it. Symptoms are only
+    tested for presence: an empty sealed field is stored as "", so nothing is decrypted."""
+    days = max(rules.observation_days, rules.red_code_days, rules.yellow_code_days)
+    since = as_of - dt.timedelta(days=days)
+    window = HealthReading.objects.filter(owner, taken_on__lte=as_of, taken_on__gte=since).annotate(
+        sym=_raw("symptoms")
+    )
+    if connection.vendor == "postgresql":
+        # One row per employee from the (employee, -taken_on) index, however many days of readings there are;
+        # the last reading sorts after any coded one of the same day (order 1 vs 0).
+        fields = ("employee_id", "taken_on", "id", "fever", "health_code", "sym")
+        last = window.order_by("employee_id", "-taken_on", "-taken_at", "-id").distinct("employee_id")
+        seen: set[int] = set()
+        for emp, taken_on, pk, fever, code, sym in last.values_list(*fields):
+            seen.add(pk)
+            yield emp, engine.ReadingFact(taken_on, fever, code or "", bool(sym), 1)
+        coded = window.filter(health_code__in=[engine.RED, engine.YELLOW]).order_by()
+        for emp, taken_on, pk, fever, code, sym in coded.values_list(*fields):
+            if pk not in seen:
+                yield emp, engine.ReadingFact(taken_on, fever, code or "", bool(sym), 0)
+        return
+    for emp, taken_on, taken_at, pk, fever, code, sym in window.values_list(
+        "employee_id", "taken_on", "taken_at", "id", "fever", "health_code", "sym"
+    ):
+        # Order within a day: the time taken when known, then the row id (later insert = later reading).
+        order = int(taken_at.timestamp()) * 10_000_000 + pk if taken_at else pk
+        yield emp, engine.ReadingFact(taken_on, bool(fever), code or "", bool(sym), order)
+
+
+def for_employees(ids: Iterable[int], as_of: dt.date, rules: engine.Rules, risky: Sequence[str]) -> Loaded:
+    """Facts of the given employees, LOOKUP_CHUNK ids per round of queries."""
+    out = Loaded({}, {})
+    ordered = sorted(set(ids))
+    for part in _chunks(ordered):
+        got = load(as_of=as_of, rules=rules, risky=risky, ids=part)
+        out.facts.update(got.facts)
+        out.current.update(got.current)
+    return out
+
+
+def employees_with_stays_in(region_hash: str, since: dt.date, until: dt.date) -> list[int]:
+    """Active employees with a stay in the region that ended on or after `since` and began by `until` — the
+    people a new rating of that region can touch. An indexed query on (region_hash, date_to)."""
+    qs = Stay.objects.filter(
+        region_hash=region_hash, date_to__gte=since, date_from__lte=until, employee__active=True
+    ).values_list("employee_id", flat=True)
+    return sorted(set(qs))

@@ -1,0 +1,222 @@
+"""The self-declaration page behind an enterprise's QR code: no account, nothing about the person echoed back,
+an unknown ID (or a wrong name, or another enterprise's worker) gets one neutral answer, consent is stored,
+attempts are limited per device and per ID, and the declaration is stored and re-evaluated at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from fugong.core.testing import assert_max_queries
+from fugong.screening import checkin, services
+from fugong.screening.models import Alert, Declaration
+from fugong.workforce.models import HealthReading, Stay
+
+from .helpers import hire, synthetic_id
+
+
+@pytest.fixture
+def point(world):
+    return services.do_ensure_checkin_point(None, world.x)
+
+
+@pytest.fixture
+def emp(world):
+    return hire(world.x, 7)
+
+
+def url(point) -> str:
+    return reverse("screening:checkin", args=[point.token])
+
+
+def form(seq: int = 7, **over) -> dict:
+    data = {
+        "name": f"排查员工{seq}",
+        "id_number": synthetic_id(seq),
+        "temperature": "36.5",
+        "health_code": "green",
+        "consent": "1",
+    }
+    data.update(over)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def device() -> Client:
+    """A phone: it opened the form first, so it carries its device cookie."""
+    client = Client()
+    return client
+
+
+def assert_nothing_echoed(response, seq: int = 7) -> None:
+    body = response.content.decode()
+    number = synthetic_id(seq)
+    for text in (f"排查员工{seq}", number, number[:6] + "********" + number[-4:], "排*"):
+        assert text not in body
+
+
+def test_the_form_opens_without_an_account_with_the_purpose_statement(point):
+    client = device()
+    response = client.get(url(point))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert str(checkin.STATEMENT)[:20] in body and checkin.STATEMENT_VERSION in body
+    assert checkin.DEVICE_COOKIE in response.cookies and response["Cache-Control"].startswith("max-age=0")
+
+
+def test_an_unknown_token_is_a_404(db):
+    assert Client().get(reverse("screening:checkin", args=["no-such-token"])).status_code == 404
+
+
+def test_a_declaration_is_stored_with_consent_and_shows_only_the_status(point, emp):
+    client = device()
+    client.get(url(point))
+    response = client.post(url(point), form(symptoms=None))
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-ack="1"' in body
+    assert "可上岗" in body
+    assert_nothing_echoed(response)
+    reading = HealthReading.objects.get(employee=emp)
+    assert (reading.source, reading.taken_on, reading.fever, reading.health_code) == (
+        "self",
+        timezone.localdate(),
+        False,
+        "green",
+    )
+    declaration = Declaration.objects.get(employee=emp)
+    assert declaration.statement_version == checkin.STATEMENT_VERSION and declaration.consented_at is not None
+    assert declaration.reading_id == reading.pk and declaration.status_after == "cleared"
+    with connection.cursor() as cursor:  # the temperature is sealed at rest
+        cursor.execute("SELECT temperature FROM workforce_healthreading WHERE id = %s", [reading.pk])
+        assert "36.5" not in cursor.fetchone()[0]
+    emp.refresh_from_db()
+    assert emp.clearance == "cleared"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id_number": synthetic_id(99)},  # nobody's archive
+        {"name": "别人的名字"},  # the right ID, the wrong name
+    ],
+)
+def test_an_unknown_person_gets_the_neutral_answer_and_nothing_is_stored(point, emp, change):
+    response = device().post(url(point), form(**change))
+    assert response.status_code == 200
+    assert 'data-testid="declare-unknown"' in response.content.decode()
+    assert_nothing_echoed(response)
+    assert not HealthReading.objects.exists() and not Declaration.objects.exists()
+
+
+def test_another_enterprises_worker_is_unknown_here(world, point):
+    hire(world.y, 8)
+    response = device().post(url(point), form(8))
+    assert 'data-testid="declare-unknown"' in response.content.decode()
+    assert not Declaration.objects.exists()
+
+
+def test_a_name_with_spaces_still_matches(point, emp):
+    response = device().post(url(point), form(name=" 排查 员工7 "))
+    assert 'data-ack="1"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("temperature", "status", "alerts"), [("37.2", "cleared", 0), ("37.3", "abnormal", 1), ("38.6", "abnormal", 1)]
+)
+def test_a_declared_fever_is_abnormal_at_once_with_an_alert(point, emp, temperature, status, alerts):
+    response = device().post(url(point), form(temperature=temperature))
+    assert f'data-status="{status}"' in response.content.decode()
+    assert Alert.objects.filter(employee=emp, kind="fever").count() == alerts
+    emp.refresh_from_db()
+    assert emp.clearance == status
+
+
+def test_declared_symptoms_are_abnormal(point, emp):
+    response = device().post(url(point), {**form(), "symptoms": ["cough", "fatigue"]})
+    assert 'data-status="abnormal"' in response.content.decode()
+    assert HealthReading.objects.get(employee=emp).symptoms == "咳嗽、乏力"
+
+
+def test_new_travel_to_a_high_risk_county_means_quarantine(point, emp):
+    today = timezone.localdate()
+    from .helpers import rate
+
+    rate("420106", "high", today - dt.timedelta(days=30), "武昌区", as_of=today)
+    data = form(
+        travel="1",
+        travel_code="420106",
+        travel_from=str(today - dt.timedelta(days=3)),
+        travel_to=str(today - dt.timedelta(days=1)),
+    )
+    response = device().post(url(point), data)
+    body = response.content.decode()
+    assert 'data-status="quarantine"' in body
+    assert (today + dt.timedelta(days=13)).isoformat() in body
+    stay = Stay.objects.get(employee=emp)
+    assert stay.region_code == "420106" and Declaration.objects.get().new_travel is True
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"temperature": "abc"}, "temperature"),
+        ({"temperature": "45"}, "temperature"),
+        ({"health_code": "blue"}, "health_code"),
+        ({"consent": None}, "consent"),
+        ({"id_number": "431003198808080000"}, "id_number"),
+        ({"travel": "1", "travel_code": "42"}, "travel_code"),
+    ],
+)
+def test_bad_input_comes_back_empty_with_the_message_and_stores_nothing(point, emp, change, field):
+    response = device().post(url(point), form(**change))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert f'data-field="{field}"' in body
+    assert_nothing_echoed(response)
+    assert not HealthReading.objects.exists() and not Declaration.objects.exists()
+
+
+def test_a_device_is_limited_per_window_whoever_it_declares_for(world, point, emp):
+    client = device()
+    client.get(url(point))
+    for seq in range(checkin.LIMIT_DEVICE):
+        assert client.post(url(point), form(100 + seq)).status_code == 200  # unknown people: still attempts
+    response = client.post(url(point), form())
+    assert response.status_code == 429 and 'data-testid="declare-limited"' in response.content.decode()
+    assert not Declaration.objects.exists()
+    fresh = device()  # another phone is not held up
+    fresh.get(url(point))
+    assert 'data-ack="1"' in fresh.post(url(point), form()).content.decode()
+
+
+def test_an_id_is_limited_per_window_whichever_device_sends_it(point, emp):
+    for _ in range(checkin.LIMIT_ID):
+        phone = device()
+        phone.get(url(point))
+        assert phone.post(url(point), form()).status_code == 200
+    phone = device()
+    phone.get(url(point))
+    assert phone.post(url(point), form()).status_code == 429
+    assert Declaration.objects.count() == checkin.LIMIT_ID
+
+
+def test_a_rotated_token_retires_the_old_poster(world, point, emp):
+    old = url(point)
+    new = services.check_rotate_checkin_token(world.enterprise_admin_x, world.x)
+    assert Client().get(old).status_code == 404
+    assert Client().get(url(new)).status_code == 200
+
+
+def test_a_declaration_costs_a_fixed_number_of_queries(point, emp):
+    client = device()
+    client.get(url(point))
+    client.post(url(point), form(temperature="36.6"))  # warm the point and rule caches
+    # PostgreSQL: one read and one write (checkin_pg); elsewhere the portable path through the services.
+    with assert_max_queries(2 if connection.vendor == "postgresql" else 16):
+        response = client.post(url(point), form())
+    assert 'data-ack="1"' in response.content.decode()
+    assert HealthReading.objects.filter(employee=emp).count() == 2
