@@ -29,6 +29,7 @@ class EnterpriseFilters:
     @classmethod
     def from_query(cls, raw: Any) -> EnterpriseFilters:
         params = clean_params(raw)
+
         def flag(name: str) -> bool | None:
             value = (params.get(name) or "").lower()
             return True if value in {"1", "true", "yes"} else False if value in {"0", "false", "no"} else None

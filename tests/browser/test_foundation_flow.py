@@ -18,7 +18,9 @@ def _roster_file(path, good_uscc: str, bad_uscc: str) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["苏仙区企业台账（测试）"])  # a title row above the header, as district sheets have
-    ws.append(["统一社会信用代码", "企业名称", "所在镇（街道）", "行业门类", "经济类型", "从业人员", "年营业收入（万元）"])
+    ws.append(
+        ["统一社会信用代码", "企业名称", "所在镇（街道）", "行业门类", "经济类型", "从业人员", "年营业收入（万元）"]
+    )
     ws.append([good_uscc, "郴州市浏览器测试新材料有限公司", "栖凤渡镇", "C", "民营", 80, 1500])
     ws.append([bad_uscc, "郴州市校验位错误有限公司", "栖凤渡镇", "C", "民营", 10, 100])
     wb.save(path)
