@@ -404,9 +404,9 @@ def pgbench(duration: int, clients: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2 cores: room for PostgreSQL)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--connections", type=int, default=12, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--people", type=int, default=30_000, help="archived workers who declare")
     parser.add_argument("--rate-cap", type=int, default=3_000, help="requests prepared per second of a run")

@@ -198,15 +198,16 @@ def store(
 def alert_for(pk: int, now: facts.Current, verdict: engine.Verdict, as_of: dt.date) -> Alert | None:
     """A feverish last reading, or a change to 异常 for another reason: one alert, keyed so it is raised once."""
     who = mask_name(now.name)
-    if verdict.fever_on is not None:
+    fever_on = verdict.fever_on
+    if fever_on is not None:
         return Alert(
             enterprise_id=now.enterprise_id,
             employee_id=pk,
             kind=Alert.Kind.FEVER,
-            day=verdict.fever_on,
+            day=fever_on,
             message=_("%(who)s %(d)s 体温异常，已判定为“异常”：请立即隔离，安排到发热门诊就诊")
-            % {"who": who, "d": verdict.fever_on},
-            key=f"fever:{pk}:{verdict.fever_on}",
+            % {"who": who, "d": fever_on},
+            key=f"fever:{pk}:{fever_on}",
         )
     if verdict.status == engine.ABNORMAL and now.clearance != engine.ABNORMAL:
         return Alert(
@@ -236,6 +237,7 @@ def daily_alerts(day: dt.date) -> int:
             clearance_until__lte=day + dt.timedelta(days=1),
         ).values_list("id", "enterprise_id", "name", "clearance_until")
         for pk, enterprise_id, name, until in ending:
+            assert until is not None  # filtered on a range of it
             alerts.append(
                 Alert(
                     enterprise_id=enterprise_id,

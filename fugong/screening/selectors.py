@@ -84,7 +84,7 @@ def status_counts(user: Any, enterprise_id: int | None = None) -> dict[str, int]
     if enterprise_id is not None:
         qs = qs.filter(enterprise_id=enterprise_id)
     rows = qs.values("clearance").annotate(n=Count("id")).order_by()
-    counts = {s: 0 for s in STATUSES}
+    counts: dict[str, int] = {str(s): 0 for s in STATUSES}
     counts.update({r["clearance"]: r["n"] for r in rows})
     return counts
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -71,7 +72,7 @@ def _stamp() -> str:
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     if user.role == Role.ENTERPRISE and user.enterprise_id and roles.can(user, permissions.VIEW_ALERTS):
         return redirect("screening:enterprise", enterprise_id=user.enterprise_id)
     _require(user, permissions.VIEW)
@@ -178,7 +179,7 @@ def gate_upload(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 
 
 @login_required
-def gate_template(request: HttpRequest) -> HttpResponse:
+def gate_template(request: HttpRequest) -> HttpResponseBase:
     _require(request.user, permissions.CHECKIN)
     day = timezone.localdate()
     return _xlsx(lambda out: importers.gate_template(out, day), _("门岗测温记录模板.xlsx"))
@@ -273,7 +274,7 @@ def _region_name(query: dict[str, Any]) -> str:
 
 
 @login_required
-def trace_export(request: HttpRequest) -> HttpResponse:
+def trace_export(request: HttpRequest) -> HttpResponseBase:
     _require(request.user, permissions.TRACE)
     _form, query = _trace_query(request)
     if query is None:

@@ -11,11 +11,13 @@ the platform's busiest.
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 
 from fugong.core.identifiers import IdentifierError, validate_id_number
@@ -25,6 +27,7 @@ from fugong.workforce.services import id_hash
 from . import checkin
 
 COOKIE_AGE = 365 * 24 * 3600
+FORM = "screening/checkin/form.html"
 STATUS_LABELS = dict(ClearanceStatus.choices)
 
 
@@ -35,9 +38,33 @@ def _id_hash(raw: Any) -> str | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _page(template: str, language: str, enterprise: str, path: str, status: str, until: Any) -> str:
+    """The answer pages (result, unknown, limited) depend on nothing but these: rendered once per process and
+    combination, not on every declaration. They carry no form, so no CSRF token, and no personal data."""
+    from .checkin import Outcome
+
+    outcome = Outcome(True, status, until)
+    context = {
+        "point": checkin.Point(0, enterprise),
+        "outcome": outcome,
+        "status_label": STATUS_LABELS.get(status, ""),
+        "path": path,
+        "LANGUAGE_CODE": language,
+    }
+    with translation.override(language):
+        return render_to_string(template, context)
+
+
 def _respond(request: HttpRequest, template: str, context: dict[str, Any], status: int, new_device: str | None
              ) -> HttpResponse:  # fmt: skip
-    response = render(request, template, context, status=status)
+    if template == FORM:
+        response = render(request, template, context, status=status)
+    else:
+        outcome = context.get("outcome")
+        html = _page(template, translation.get_language() or "zh-hans", context["point"].enterprise_name,
+                     request.path, outcome.status if outcome else "", outcome.until if outcome else None)  # fmt: skip
+        response = HttpResponse(html, status=status)
     if new_device is not None:
         response.set_signed_cookie(
             checkin.DEVICE_COOKIE,
@@ -65,7 +92,7 @@ def declare(request: HttpRequest, token: str) -> HttpResponse:
         "symptoms": checkin.SYMPTOMS,
     }
     if request.method != "POST":
-        return _respond(request, "screening/checkin/form.html", context, 200, new_device)
+        return _respond(request, FORM, context, 200, new_device)
 
     address = request.META.get("REMOTE_ADDR", "")
     hashed = _id_hash(request.POST.get("id_number"))
@@ -78,7 +105,7 @@ def declare(request: HttpRequest, token: str) -> HttpResponse:
         if hashed is None and "id_number" not in errors:
             errors["id_number"] = checkin.BAD_ID
         context["errors"] = errors
-        return _respond(request, "screening/checkin/form.html", context, 400, new_device)
+        return _respond(request, FORM, context, 400, new_device)
     outcome = checkin.declare(
         point,
         checkin.DeclarationInput(

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,7 +113,7 @@ def risk_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def risk_template(request: HttpRequest) -> HttpResponse:
+def risk_template(request: HttpRequest) -> HttpResponseBase:
     _require(request.user, permissions.MANAGE_RULES)
     spool = tempfile.TemporaryFile()  # FileResponse closes it
     importers.risk_template(spool)
