@@ -17,6 +17,14 @@ def _no_lockout(settings):
 
 
 @pytest.fixture(autouse=True)
+def _figures_recounted_on_read(settings):
+    # Tests run inside a transaction, so the after-commit "records changed" mark never fires; with a zero age
+    # limit every read recounts a (cheap) snapshot, i.e. figures are live. fugong/core/tests/test_figure_store.py
+    # sets real limits and commits to test the snapshot lifecycle itself.
+    settings.FUGONG_FIGURES_MAX_AGE = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 costs ~0.5 s per persona; the persona world has a dozen. Tests don't test the hash strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

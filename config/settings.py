@@ -199,6 +199,11 @@ TASKS = {
     }
 }
 
+# Figure snapshots (fugong/core/figure_store.py): a snapshot older than this is recounted; one that took at most
+# FUGONG_FIGURES_INLINE_MS to count is recounted on the spot when dirty, a slower one by the task worker.
+FUGONG_FIGURES_MAX_AGE = int(os.environ.get("FUGONG_FIGURES_MAX_AGE", "300"))
+FUGONG_FIGURES_INLINE_MS = int(os.environ.get("FUGONG_FIGURES_INLINE_MS", "200"))
+
 # --- the district this installation serves ------------------------------------------------------
 FUGONG_DISTRICT_CODE = os.environ.get("FUGONG_DISTRICT_CODE", "431003")
 

@@ -12,3 +12,16 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("figures")
+
+        # Any saved or deleted record of the apps behind the figures makes the figure snapshots dirty.
+        from django.db.models.signals import post_delete, post_save
+
+        from .figure_store import on_model_change
+
+        post_save.connect(on_model_change, dispatch_uid="fugong.figures.save")
+        post_delete.connect(on_model_change, dispatch_uid="fugong.figures.delete")
+        from django_tasks.signals import task_finished
+
+        from .figure_store import on_task_finished
+
+        task_finished.connect(on_task_finished, dispatch_uid="fugong.figures.task")

@@ -19,7 +19,7 @@ from fugong.accounts.roles import Role
 from fugong.enterprises.classification import Category
 from fugong.enterprises.models import ResumptionStatus
 
-from . import figures, scoping
+from . import figure_store, figures, scoping
 
 # The registry keys shown as cards, in this order; a key not (yet) registered is simply left out.
 CARD_KEYS = (
@@ -79,7 +79,7 @@ def _title(user: Any) -> str:
 
 def _cards(user: Any, today: dt.date) -> list[dict[str, Any]]:
     keys = [k for k in CARD_KEYS if k in figures.REGISTRY]
-    values = figures.compute(user, today, keys)
+    values = figure_store.figures_for(user, today, keys).values
     cards = []
     for key in keys:
         fig = figures.REGISTRY[key]

@@ -4,7 +4,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from . import figure_store
 from .context import RequestInfo, current_request
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class RequestContextMiddleware:
@@ -17,6 +20,11 @@ class RequestContextMiddleware:
             RequestInfo(ip=request.META.get("REMOTE_ADDR", ""), path=request.path[:200], via=via)
         )
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             current_request.reset(token)
+        if request.method not in SAFE_METHODS and response.status_code < 400:
+            # A write may have gone through bulk paths that send no model signals: figure snapshots are
+            # recounted rather than trusted (figure_store; cheap when nothing is snapshotted yet).
+            figure_store.mark_changed()
+        return response

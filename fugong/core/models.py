@@ -98,4 +98,5 @@ class AccessLog(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_kind_display()} {self.subject_repr}"
 
 
+from .models_figures import FigureSnapshot  # noqa: E402, F401  (figure snapshots, see figure_store)
 from .models_jobs import ImportJob  # noqa: E402, F401  (import jobs live in their own module)

@@ -222,3 +222,17 @@ class DistrictWide:
 
 
 DISTRICT_WIDE = DistrictWide()
+
+
+class TownWide(DistrictWide):
+    """One town as a viewer: what its town officer sees (enterprise_q narrows to the town), for snapshots."""
+
+    role = Role.TOWN
+
+    def __init__(self, town_id: str) -> None:
+        self.town_id = town_id
+
+
+def area_viewer(area: str) -> DistrictWide:
+    """The viewer whose scope is exactly `area` (see aggregate_area): DISTRICT_WIDE or a TownWide."""
+    return DISTRICT_WIDE if area == DISTRICT_AREA else TownWide(area)

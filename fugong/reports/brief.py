@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.accounts.roles import Role
+from fugong.core import figure_store, scoping
 from fugong.core import figures as registry
-from fugong.core import scoping
 
 DEFAULT_DISTRICT_NAME = "苏仙区"
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -347,9 +347,10 @@ def supply_threshold_days(day: dt.date) -> int:
     return threshold_on(day).days
 
 
-def build_brief(viewer: Any, day: dt.date) -> Brief:
-    """The brief of `viewer`'s scope (DISTRICT_WIDE for the whole district) as of `day`."""
-    values = registry.compute(viewer, day)
+def build_brief(viewer: Any, day: dt.date, exact: bool = False) -> Brief:
+    """The brief of `viewer`'s scope (DISTRICT_WIDE for the whole district) as of `day`; its figures come from
+    the figure snapshot (exact: recounted first if anything changed — the daily_brief command)."""
+    values = figure_store.figures_for(viewer, day, exact=exact).values
     name = district_name()
     area = area_for(viewer)
     context = {"date": fmt_day(day), "area": area, "threshold_days": str(supply_threshold_days(day))}
@@ -377,7 +378,7 @@ def as_json(day: dt.date) -> dict[str, Any]:
     return {
         "date": day.isoformat(),
         "district": district_name(),
-        "figures": registry.compute(scoping.DISTRICT_WIDE, day),
+        "figures": figure_store.figures_for(scoping.DISTRICT_WIDE, day, exact=True).values,
     }
 
 

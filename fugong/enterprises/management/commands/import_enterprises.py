@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from fugong.core import figure_store
 from fugong.core.excel import UnreadableFile
 from fugong.enterprises.importers import EnterpriseImporter
 from fugong.enterprises.services import ConcurrentEditError
@@ -47,6 +48,7 @@ class Command(BaseCommand):
                 note=f"import_enterprises {options['file']}"[:300],
             )
             result = importer.run(options["file"], options["file"])
+            figure_store.mark_changed()  # rows were written in bulk, past the model signals
         except UnreadableFile as exc:
             raise CommandError(exc.message, returncode=EXIT_UNREADABLE) from None
         except PermissionDenied:

@@ -29,5 +29,5 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(as_json(day), ensure_ascii=False, indent=2))
             return
         # The command speaks for the whole district, whoever runs it.
-        brief = build_brief(DISTRICT_WIDE, day)
+        brief = build_brief(DISTRICT_WIDE, day, exact=True)
         self.stdout.write(as_html(brief) if fmt == "html" else brief.text, ending="" if fmt == "text" else "\n")

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fugong.core import figure_store
 from fugong.core.context import RequestInfo, current_request
 from fugong.reports.brief import parse_day
 from fugong.screening import checkin, runner
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         try:
             workers = max(1, min(options["workers"], 16))
             result = runner.rescreen(day, note="manage.py rescreen", workers=workers)
+            figure_store.mark_changed()  # statuses were written in bulk, past the model signals
             result.alerts += runner.daily_alerts(day)
             checkin.purge_counters(timezone.now() - dt.timedelta(days=1))
         finally:

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from fugong.core import figure_store
 from fugong.core.excel import UnreadableFile
 from fugong.core.identifiers import IdentifierError, validate_uscc
 from fugong.enterprises.models import Enterprise
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 note=f"import_employees {options['file']}"[:300],
             )
             result = importer.run(options["file"], options["file"])
+            figure_store.mark_changed()  # rows were written in bulk, past the model signals
         except UnreadableFile as exc:
             raise CommandError(exc.message, returncode=EXIT_UNREADABLE) from None
         except Http404:
