@@ -145,7 +145,7 @@ def _mark() -> None:
     # query building cost more than the statement, which usually matches no row.
     table = connection.ops.quote_name(FigureSnapshot._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET dirty = %s WHERE dirty = %s", [True, False])
+        cursor.execute(f"UPDATE {table} SET dirty = %s WHERE dirty = %s", [True, False])  # noqa: S608 (model table)
 
 
 def mark_changed() -> None:

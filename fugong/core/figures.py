@@ -19,7 +19,7 @@ FigureFunc = Callable[[Any, dt.date], Number]
 @dataclass(frozen=True)
 class Figure:
     key: str
-    label: str
+    label: Any  # a lazily translated string (gettext_lazy in <app>/figures.py): str() it where shown
     unit: str  # count | yuan | kg | rate | hours
     func: FigureFunc
     order: int
@@ -28,7 +28,7 @@ class Figure:
 REGISTRY: dict[str, Figure] = {}
 
 
-def figure(key: str, label: str, unit: str = "count", order: int = 100) -> Callable[[FigureFunc], FigureFunc]:
+def figure(key: str, label: Any, unit: str = "count", order: int = 100) -> Callable[[FigureFunc], FigureFunc]:
     def register(func: FigureFunc) -> FigureFunc:
         if key in REGISTRY and REGISTRY[key].func.__qualname__ != func.__qualname__:
             raise ValueError(f"figure key {key!r} registered twice")

@@ -88,7 +88,7 @@ def _cards(user: Any, today: dt.date) -> list[dict[str, Any]]:
             url = enterprise_list_url(**CARD_FILTERS[key])
         else:
             url = reverse(CARD_PAGES[key]) if key in CARD_PAGES else ""
-        cards.append({"key": key, "label": _(fig.label), "value": value, "unit": fig.unit, "url": url})
+        cards.append({"key": key, "label": str(fig.label), "value": value, "unit": fig.unit, "url": url})
     return cards
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fugong.accounts.roles import Role
 from fugong.core import figure_store, scoping
@@ -275,7 +275,9 @@ class Section:
 
     @property
     def text(self) -> str:
-        return "".join(self.sentences)
+        # Chinese sentences run on (each ends in 。); other languages need a space between them.
+        language = get_language() or ""
+        return ("" if language.startswith("zh") else " ").join(self.sentences)
 
 
 @dataclass

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from fugong.core.figures import figure, memoised
 from fugong.workforce.figures import status_counts
 from fugong.workforce.models import ClearanceStatus
@@ -19,21 +21,21 @@ def _counts(user: Any) -> dict[str, int]:
     )
 
 
-@figure("employees_test_required", "待检测员工", order=44)
+@figure("employees_test_required", _("待检测员工"), order=44)
 def employees_test_required(user: Any, day: dt.date) -> int:
     return _counts(user).get(ClearanceStatus.TEST_REQUIRED, 0)
 
 
-@figure("employees_quarantine", "隔离观察员工", order=45)
+@figure("employees_quarantine", _("隔离观察员工"), order=45)
 def employees_quarantine(user: Any, day: dt.date) -> int:
     return _counts(user).get(ClearanceStatus.QUARANTINE, 0)
 
 
-@figure("employees_abnormal", "异常员工", order=46)
+@figure("employees_abnormal", _("异常员工"), order=46)
 def employees_abnormal(user: Any, day: dt.date) -> int:
     return _counts(user).get(ClearanceStatus.ABNORMAL, 0)
 
 
-@figure("screening_alerts_open", "待处理预警", order=47)
+@figure("screening_alerts_open", _("待处理预警"), order=47)
 def screening_alerts_open(user: Any, day: dt.date) -> int:
     return open_alert_count(user)

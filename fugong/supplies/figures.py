@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from fugong.core.figures import figure, memoised
 
 from . import selectors
@@ -22,26 +24,26 @@ def _whole(value: Decimal) -> int:
     return int(value)
 
 
-@figure("masks_delivered", "区级配送口罩（只）", order=30)
+@figure("masks_delivered", _("区级配送口罩（只）"), order=30)
 def masks_delivered(user: Any, day: dt.date) -> int:
     return _whole(_delivered(user, day)[ReportGroup.MASKS])
 
 
-@figure("thermometers_delivered", "区级配送体温枪（支）", order=31)
+@figure("thermometers_delivered", _("区级配送体温枪（支）"), order=31)
 def thermometers_delivered(user: Any, day: dt.date) -> int:
     return _whole(_delivered(user, day)[ReportGroup.THERMOMETERS])
 
 
-@figure("alcohol_delivered_kg", "区级配送酒精", unit="kg", order=32)
+@figure("alcohol_delivered_kg", _("区级配送酒精"), unit="kg", order=32)
 def alcohol_delivered_kg(user: Any, day: dt.date) -> Decimal:
     return _delivered(user, day)[ReportGroup.ALCOHOL]
 
 
-@figure("sanitizer_delivered_kg", "区级配送洗手液和消毒液", unit="kg", order=33)
+@figure("sanitizer_delivered_kg", _("区级配送洗手液和消毒液"), unit="kg", order=33)
 def sanitizer_delivered_kg(user: Any, day: dt.date) -> Decimal:
     return _delivered(user, day)[ReportGroup.SANITIZER]
 
 
-@figure("resumed_below_supply_threshold", "防疫物资不足保障天数的复工企业", order=34)
+@figure("resumed_below_supply_threshold", _("防疫物资不足保障天数的复工企业"), order=34)
 def resumed_below_supply_threshold(user: Any, day: dt.date) -> int:
     return selectors.count_resumed_below(user, day)

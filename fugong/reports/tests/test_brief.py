@@ -195,3 +195,16 @@ def test_daily_brief_with_an_invalid_date_fails_clearly_with_exit_code_2(world, 
 
 def test_the_district_name_falls_back_when_the_region_is_missing(db):
     assert brief.district_name() == "苏仙区"
+
+
+def test_the_english_brief_separates_its_sentences_and_labels_its_figures(world):
+    import re
+
+    from django.utils import translation
+
+    with translation.override("en"):
+        made = build_brief(DISTRICT_WIDE, DAY)
+        text = made.text
+        labels = [label for label, _value in made.rows]
+    assert not re.search(r"[.!?][A-Z]", text), text  # "…100%.The district…" would be run together
+    assert not re.search(r"[\u4e00-\u9fff]", " ".join(labels)), labels  # every figure label has its English
