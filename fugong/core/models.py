@@ -44,9 +44,11 @@ class AuditLog(AppendOnlyModel):
         db_constraint=False,
     )
     actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
-    action = models.CharField(_("操作"), max_length=60, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=60, db_index=True)
-    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    # Indexed in Meta, not with db_index: on PostgreSQL db_index on a CharField adds a second, *_like index, and
+    # every audited write (an import writes thousands) pays for each index of this table.
+    action = models.CharField(_("操作"), max_length=60)
+    object_type = models.CharField(_("对象类型"), max_length=60)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     # {field: [before, after]}; sensitive fields are masked before they get here.
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
@@ -58,7 +60,12 @@ class AuditLog(AppendOnlyModel):
         verbose_name = _("操作日志")
         verbose_name_plural = _("操作日志")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),  # a record's history; also object_type alone
+            models.Index(fields=["object_id"], name="core_audit_object_id"),  # the auditor's filter by number
+            # The auditor filters by action prefix (action__startswith): a pattern-ops index serves = and LIKE 'x%'.
+            models.Index(fields=["action"], name="core_audit_action", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
@@ -80,9 +87,9 @@ class AccessLog(AppendOnlyModel):
         db_constraint=False,
     )
     actor_label = models.CharField(_("访问人"), max_length=150, blank=True)
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, db_index=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     subject_type = models.CharField(_("数据主体类型"), max_length=60)
-    subject_id = models.CharField(_("数据主体编号"), max_length=64, blank=True, db_index=True)
+    subject_id = models.CharField(_("数据主体编号"), max_length=64, blank=True)
     subject_repr = models.CharField(_("数据主体"), max_length=200, blank=True)
     fields = models.JSONField(_("字段"), default=list, blank=True)
     purpose = models.CharField(_("用途/理由"), max_length=300, blank=True)
@@ -93,6 +100,11 @@ class AccessLog(AppendOnlyModel):
         verbose_name = _("个人信息访问日志")
         verbose_name_plural = _("个人信息访问日志")
         ordering = ["-at", "-id"]
+        # Plain indexes (no *_like twins): the auditor filters by kind and by subject, never with LIKE.
+        indexes = [
+            models.Index(fields=["kind"], name="core_access_kind"),
+            models.Index(fields=["subject_id"], name="core_access_subject_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_kind_display()} {self.subject_repr}"

@@ -341,3 +341,17 @@ def test_an_export_past_the_row_limit_is_cut_and_says_so(world, client_for, monk
     info = dict((r[0], r[1]) for r in book["导出信息"])
     assert "仅导出前 2 条" in info["说明"]
     assert AccessLog.objects.get(kind="export").record_count == 2
+
+
+def test_the_log_tables_carry_only_the_indexes_their_queries_use(db):
+    """Every audited write pays for each index: no *_like twins, no single-column index the composite covers."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        audit = connection.introspection.get_constraints(cursor, "core_auditlog")
+        access = connection.introspection.get_constraints(cursor, "core_accesslog")
+    audit_indexes = {tuple(c["columns"]) for c in audit.values() if c["index"] and not c["primary_key"]}
+    access_indexes = {tuple(c["columns"]) for c in access.values() if c["index"] and not c["primary_key"]}
+    assert audit_indexes == {("at",), ("actor_id",), ("object_type", "object_id", "at"), ("object_id",), ("action",)}
+    assert access_indexes == {("at",), ("actor_id",), ("kind",), ("subject_id",)}
+    assert not [name for name in [*audit, *access] if name.endswith("_like")]
