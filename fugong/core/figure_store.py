@@ -151,7 +151,9 @@ def _mark() -> None:
 def mark_changed() -> None:
     """Records behind the figures changed: once the current transaction commits, every clean snapshot is
     dirty. Registered once per transaction however many rows it writes."""
-    if connection.in_atomic_block and any(func is _mark for _, func, _ in connection.run_on_commit):
+    # Entries are (savepoint ids, func, robust); index the func rather than unpack, since django-stubs still
+    # declares the pre-4.2 two-item tuple.
+    if connection.in_atomic_block and any(entry[1] is _mark for entry in connection.run_on_commit):
         return
     transaction.on_commit(_mark)
 

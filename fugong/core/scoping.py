@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -64,13 +65,13 @@ def enterprise_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
         ids = LeaderPairing.objects.filter(_active(day), leader=user, enterprise__isnull=False)
         return _prefixed(prefix, id__in=ids.values("enterprise_id"))
     if role == Role.LIAISON:
-        ids = LiaisonAssignment.objects.filter(_active(day), cadre__user=user, enterprise__isnull=False)
-        return _prefixed(prefix, id__in=ids.values("enterprise_id"))
+        assigned = LiaisonAssignment.objects.filter(_active(day), cadre__user=user, enterprise__isnull=False)
+        return _prefixed(prefix, id__in=assigned.values("enterprise_id"))
     if role == Role.BANK:
         if not user.bank_id:
             return NOTHING
-        ids = BankMatchmaking.objects.filter(bank_id=user.bank_id)
-        return _prefixed(prefix, id__in=ids.values("enterprise_id"))
+        matched = BankMatchmaking.objects.filter(bank_id=user.bank_id)
+        return _prefixed(prefix, id__in=matched.values("enterprise_id"))
     if role == Role.OUTREACH:
         q = NOTHING
         for team in user.outreach_teams.all():
@@ -153,8 +154,8 @@ def project_q(user: Any, prefix: str = "", day: dt.date | None = None) -> Q:
         ids = LeaderPairing.objects.filter(_active(day), leader=user, project__isnull=False)
         return _prefixed(prefix, id__in=ids.values("project_id"))
     if role == Role.LIAISON:
-        ids = LiaisonAssignment.objects.filter(_active(day), cadre__user=user, project__isnull=False)
-        return _prefixed(prefix, id__in=ids.values("project_id"))
+        assigned = LiaisonAssignment.objects.filter(_active(day), cadre__user=user, project__isnull=False)
+        return _prefixed(prefix, id__in=assigned.values("project_id"))
     if role == Role.ENTERPRISE:
         return _prefixed(prefix, owner_id=user.enterprise_id) if user.enterprise_id else NOTHING
     return NOTHING
@@ -182,7 +183,9 @@ def get_in_scope(qs: QuerySet[M], **lookup: Any) -> M:
     """The one object, or 404 — for missing and out-of-scope alike (no existence leak)."""
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    # ObjectDoesNotExist rather than qs.model.DoesNotExist: the stubs only know the latter on concrete models,
+    # and qs.get() raises no other DoesNotExist.
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
@@ -218,7 +221,9 @@ class DistrictWide:
     pk = None
     id = None
     username = "system"
-    town_id = enterprise_id = bank_id = None
+    town_id: str | None = None
+    enterprise_id: int | None = None
+    bank_id: int | None = None
 
 
 DISTRICT_WIDE = DistrictWide()

@@ -34,7 +34,8 @@ from fugong.regions.models import IndustrialPark, Region
 TEST_PASSWORD = "correct-horse-battery-9"  # noqa: S105 — test-only
 
 
-class RegionFactory(factory.django.DjangoModelFactory):
+# Parametrised so `Factory.create(...)` is typed as the model (calling the class itself is untyped in factory_boy).
+class RegionFactory(factory.django.DjangoModelFactory[Region]):
     class Meta:
         model = Region
         django_get_or_create = ("code",)
@@ -52,7 +53,7 @@ def next_uscc() -> str:
     return make_uscc("431003", f"{next(_org_seq):08d}")
 
 
-class EnterpriseFactory(factory.django.DjangoModelFactory):
+class EnterpriseFactory(factory.django.DjangoModelFactory[Enterprise]):
     class Meta:
         model = Enterprise
 
@@ -69,13 +70,16 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class: type[Enterprise], *args: Any, **kwargs: Any) -> Enterprise:
-        obj = model_class(*args, **kwargs)
+        # No Meta.inline_args, so factory_boy only ever passes field values by keyword.
+        if args:
+            raise TypeError("EnterpriseFactory takes field values by keyword only")
+        obj = model_class(**kwargs)
         Classifier().apply(obj)
         obj.save()
         return obj
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -128,19 +132,19 @@ def build_world() -> World:
     district, _ = Region.objects.get_or_create(
         code="431003", defaults={"name": "苏仙区", "level": "district", "parent": city}
     )
-    town_a = RegionFactory(code="431003104", name="栖凤渡镇", parent=district)
-    town_b = RegionFactory(code="431003100", name="白露塘镇", parent=district)
+    town_a = RegionFactory.create(code="431003104", name="栖凤渡镇", parent=district)
+    town_b = RegionFactory.create(code="431003100", name="白露塘镇", parent=district)
     park, _ = IndustrialPark.objects.get_or_create(
         name="苏仙工业集中区", defaults={"district": district, "state_premises_relief": True}
     )
-    x = EnterpriseFactory(
+    x = EnterpriseFactory.create(
         name="郴州市测试数码科技股份有限公司",
         town=town_a,
         annual_revenue_wan=Decimal("30000"),
         employees=700,
         industrial_park=park,
     )
-    y = EnterpriseFactory(
+    y = EnterpriseFactory.create(
         name="郴州测试餐饮服务有限公司",
         town=town_b,
         industry_section="H",
@@ -154,7 +158,7 @@ def build_world() -> World:
     today = dt.date(2020, 1, 1)
 
     def user(name: str, role: str, **extra: Any) -> User:
-        return UserFactory(username=name, role=role, **extra)
+        return UserFactory.create(username=name, role=role, **extra)
 
     users = {
         "district_admin": user("district_admin", Role.DISTRICT_ADMIN, is_staff=True),

@@ -167,7 +167,8 @@ def _liaison_visits(rng: random.Random) -> Counter[str]:
                     Visit(
                         enterprise_id=posting.enterprise_id,
                         project_id=posting.project_id,
-                        team_id=teams.get(posting.enterprise_id),
+                        # A project posting has no 一企一队 (teams serve enterprises only).
+                        team_id=teams.get(posting.enterprise_id) if posting.enterprise_id is not None else None,
                         cadre_id=posting.cadre_id,
                         kind=VisitKind.VISIT,
                         visited_on=day,
@@ -252,7 +253,7 @@ def _outreach(rng: random.Random, people: People) -> Counter[str]:
                 continue
             extra = rng.sample(Topic.values[1:], rng.randint(1, 3))
             topics = list(Topic.values) if district else [Topic.PREVENTION, *extra]
-            materials = {
+            materials: dict[str, int] = {
                 MaterialKind.BOOKLET: rng.randint(8, 20),
                 MaterialKind.LEAFLET: rng.randint(10, 30),
                 MaterialKind.POSTER: rng.randint(1, 3),
@@ -323,7 +324,7 @@ def _tcm() -> Counter[str]:
         batches[number] = batch
     if TcmDelivery.objects.filter(batch__in=batches.values()).exists():
         return created
-    candidates = list(
+    largest = (
         Enterprise.objects.filter(
             status__in=(ResumptionStatus.RESUMED, ResumptionStatus.PARTIAL),
             resumed_on__lte=TCM_BATCHES[-1][1],
@@ -332,6 +333,8 @@ def _tcm() -> Counter[str]:
         .order_by("-employees", "id")
         .values_list("pk", "employees", "resumed_on")[:TCM_ENTERPRISES]
     )
+    # The filter already excludes empty head counts and dates; the check says so to the type checker.
+    candidates = [(pk, e, d) for pk, e, d in largest if e is not None and d is not None]
     candidates.sort(key=lambda c: (c[2], c[0]))
     workers = _shares([e for _pk, e, _d in candidates], TCM_WORKERS)
     per_batch = defaultdict(list)

@@ -141,7 +141,7 @@ def classify_size(
 
     A missing figure never meets a bound, so an enterprise with unknown revenue is 微型 until it is entered.
     """
-    order = {SizeClass.LARGE: 0, SizeClass.MEDIUM: 1, SizeClass.SMALL: 2}
+    order: dict[str, int] = {SizeClass.LARGE: 0, SizeClass.MEDIUM: 1, SizeClass.SMALL: 2}
     for t in sorted(thresholds, key=lambda t: order.get(t.size_class, 9)):
         checks = [
             (t.min_employees, employees),

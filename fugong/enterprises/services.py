@@ -256,8 +256,12 @@ def _clean_project_data(data: Mapping[str, Any], exclude_pk: int | None = None) 
         out["code"] = (out["code"] or "").strip()
         if not out["code"]:
             errors["code"] = _("项目编号不能为空")
-        elif KeyProject.objects.filter(code=out["code"]).exclude(pk=exclude_pk).exists():
-            errors["code"] = _("该项目编号已存在")
+        else:
+            same_code = KeyProject.objects.filter(code=out["code"])
+            if exclude_pk is not None:  # editing: the project's own code is no clash
+                same_code = same_code.exclude(pk=exclude_pk)
+            if same_code.exists():
+                errors["code"] = _("该项目编号已存在")
     if "name" in out and not (out["name"] or "").strip():
         errors["name"] = _("项目名称不能为空")
     if errors:

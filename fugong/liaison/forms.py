@@ -3,6 +3,7 @@ team's leader) live in services, whose messages the views put back on these fiel
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -46,6 +47,19 @@ class BootstrapForm(forms.Form):
         for name, message in errors.items():
             self.add_error(name, message)
 
+    # self.fields is typed as plain Field; these narrow it to set per-request choices and querysets.
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError(f"{name!r} is not a choice field")
+        return field
+
+    def model_choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
+        field = self.fields[name]
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError(f"{name!r} is not a model choice field")
+        return field
+
 
 class CadreForm(BootstrapForm):
     name = forms.CharField(label=_("姓名"), max_length=40)
@@ -64,7 +78,7 @@ class CadreForm(BootstrapForm):
                 {k: getattr(instance, k) for k in ("name", "unit", "rank", "party_member", "home_town")},
             )
         super().__init__(*args, **kwargs)
-        self.fields["home_town"].queryset = towns()
+        self.model_choice_field("home_town").queryset = towns()
         if instance is not None:
             # The number is never put back into the page in clear: blank keeps it.
             self.fields["phone"].help_text = _("当前：%(v)s；留空则不修改") % {"v": instance.phone_masked}
@@ -84,10 +98,10 @@ class AssignForm(BootstrapForm):
     target = forms.ChoiceField(label=_("派驻到（企业或重点项目）"))
     start = forms.DateField(label=_("开始日期"), widget=_date())
 
-    def __init__(self, *args: Any, targets: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, targets: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"start": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [("", "—"), *targets]
+        self.choice_field("target").choices = [("", "—"), *targets]
 
 
 class EndForm(BootstrapForm):
@@ -102,7 +116,7 @@ class PairForm(BootstrapForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"start": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = leaders()
+        self.model_choice_field("leader").queryset = leaders()
 
 
 def leaders() -> Any:
@@ -123,8 +137,8 @@ class TeamForm(BootstrapForm):
         else:
             kwargs.setdefault("initial", {"formed_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = leaders()
-        self.fields["liaison"].queryset = liaisons if liaisons is not None else Cadre.objects.none()
+        self.model_choice_field("leader").queryset = leaders()
+        self.model_choice_field("liaison").queryset = liaisons if liaisons is not None else Cadre.objects.none()
 
 
 class VisitForm(BootstrapForm):
@@ -149,9 +163,9 @@ class VisitForm(BootstrapForm):
     )
     people = forms.CharField(label=_("参加人员"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, targets: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, targets: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = list(targets)
+        self.choice_field("target").choices = list(targets)
         self.fields["visited_on"].initial = timezone.localdate()
 
     def service_data(self) -> dict[str, Any]:

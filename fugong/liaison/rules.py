@@ -7,10 +7,21 @@ before the first rule) the same defaults are used, so the pages never fail for w
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from .models import LiaisonRule
 
-DEFAULT_RULE = {
+
+class RuleDefaults(TypedDict):
+    """The field values of the default row; effective_from is ISO text so the migration can share it."""
+
+    effective_from: str
+    max_load: int
+    visit_interval_days: int
+    source: str
+
+
+DEFAULT_RULE: RuleDefaults = {
     "effective_from": "2020-02-01",
     "max_load": 3,
     "visit_interval_days": 3,

@@ -7,6 +7,7 @@ with `scoping.target_q`; help teams through their enterprise. Out of scope is a 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,10 +175,16 @@ def _statuses(postings: QuerySet[LiaisonAssignment], day: dt.date, window: int) 
     """One status per distinct target of `postings` (several cadres may share one). Three queries."""
     by_target: dict[tuple[str, int], TargetStatus] = {}
     for a in postings.select_related("enterprise__town", "project__town", "cadre").order_by("id"):
-        key = ("e", a.enterprise_id) if a.enterprise_id else ("p", a.project_id)
+        target: Enterprise | KeyProject
+        if a.enterprise is not None:
+            key, target = ("e", a.enterprise.pk), a.enterprise
+        elif a.project is not None:
+            key, target = ("p", a.project.pk), a.project
+        else:  # ruled out by the one-target check constraint
+            raise ValueError(f"liaison assignment {a.pk} names no target")
         status = by_target.get(key)
         if status is None:
-            status = by_target[key] = TargetStatus(a.enterprise or a.project, None)
+            status = by_target[key] = TargetStatus(target, None)
         status.liaisons.append(a.cadre.name)
     last = _last_visits([k[1] for k in by_target if k[0] == "e"], [k[1] for k in by_target if k[0] == "p"], day)
     since = day - dt.timedelta(days=max(window, 1) - 1)
@@ -230,7 +237,7 @@ def get_team_for_user(user: Any, pk: Any) -> HelpTeam:
     )
 
 
-def help_by_town(user: Any, day: dt.date | None = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def help_by_town(user: Any, day: dt.date | None = None) -> tuple[list[Mapping[str, Any]], dict[str, int]]:
     """Help person-times (帮扶人次) and visits per town in scope, and the total: one grouped query."""
     day = day or timezone.localdate()
     town = Coalesce("enterprise__town_id", "project__town_id")
@@ -243,8 +250,8 @@ def help_by_town(user: Any, day: dt.date | None = None) -> tuple[list[dict[str, 
         .annotate(visits=Count("id"), person_times=Sum("person_times"), teams=Count("team", distinct=True))
         .order_by("town_sort", "town_code")
     )
-    out = list(rows)
-    totals = {k: sum(r[k] or 0 for r in out) for k in ("visits", "person_times", "teams")}
+    out: list[Mapping[str, Any]] = list(rows)
+    totals: dict[str, int] = {k: sum(r[k] or 0 for r in out) for k in ("visits", "person_times", "teams")}
     return out, totals
 
 

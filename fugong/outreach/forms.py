@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -37,9 +38,9 @@ class VisitForm(BootstrapForm):
     speakers = forms.CharField(label=_("宣讲人"), max_length=120, required=False)
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, enterprises: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, enterprises: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].choices = [("", "—"), *enterprises]
+        self.choice_field("enterprise").choices = [("", "—"), *enterprises]
         self.fields["visited_on"].initial = timezone.localdate()
         for kind, label in MaterialKind.choices:
             field = _count(_("发放%(kind)s（份）") % {"kind": label})
@@ -84,6 +85,6 @@ class DeliveryForm(BootstrapForm):
     workers = _count(_("惠及一线员工（人）"), required=True, minimum=1)
     doses = _count(_("剂数（份）"), required=True, minimum=1)
 
-    def __init__(self, *args: Any, enterprises: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, enterprises: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].choices = [("", "—"), *enterprises]
+        self.choice_field("enterprise").choices = [("", "—"), *enterprises]

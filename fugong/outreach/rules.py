@@ -5,10 +5,20 @@ The default row is loaded by a migration; when no row applies the same defaults 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from .models import OutreachRule
 
-DEFAULT_RULE = {
+
+class RuleDefaults(TypedDict):
+    """The field values of the default row; effective_from is ISO text so the migration can share it."""
+
+    effective_from: str
+    plan_days: int
+    source: str
+
+
+DEFAULT_RULE: RuleDefaults = {
     "effective_from": "2020-02-01",
     "plan_days": 14,
     "source": "苏仙区防疫宣传小分队工作安排：区级小分队巡回规上工业企业，镇（街道）小分队覆盖辖区其他企业，"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -103,7 +104,7 @@ def team_coverage(user: Any, day: dt.date | None = None) -> list[TeamCoverage]:
     out = []
     for team in teams:
         targets = asi_total if team.level == OutreachTeam.Level.DISTRICT else others.get(team.town_id or "", 0)
-        v = visits.get(team.pk, {})
+        v: Mapping[str, Any] = visits.get(team.pk, {})
         out.append(
             TeamCoverage(
                 team,

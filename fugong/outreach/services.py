@@ -99,7 +99,7 @@ def clean_visit(team: OutreachTeam, enterprise: Enterprise, data: Mapping[str, A
         if kind not in MaterialKind.values:
             errors["materials"] = _("不是可选的资料类型：%(v)s") % {"v": str(kind)[:20]}
             continue
-        problem = _count_error(count, MaterialKind(kind).label)
+        problem = _count_error(count, str(MaterialKind(kind).label))
         if problem:
             errors[f"material_{kind}"] = problem
         elif count:
