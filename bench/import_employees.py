@@ -10,7 +10,8 @@ bench-only dependency (`.venv/bin/pip install "django-import-export[xlsx]"`); wi
 
 Each timed import runs in its own process (so the peak RSS printed is that import's own, from
 resource.getrusage) into a fresh enterprise, and times the whole EmployeeImporter.run — parse, validate,
-encrypt, hash, write, audit — exactly as the command and the task run it. Then the same file again: every row
+encrypt, hash, write, audit — exactly as the command and the task run it (the audit rows it wrote are
+counted: one per written chunk of new employees, one per updated employee). Then the same file again: every row
 unchanged. The files are generated deterministically (synthetic names, valid synthetic ID numbers) into a
 temporary directory by another process, before any timing.
 
@@ -228,12 +229,21 @@ def step_generate(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def last_audit_id() -> int:
+    from django.db.models import Max
+
+    from fugong.core.models import AuditLog
+
+    return AuditLog.objects.aggregate(n=Max("id"))["n"] or 0
+
+
 def step_import(args: argparse.Namespace) -> dict[str, Any]:
     from fugong.enterprises.models import Enterprise
     from fugong.workforce.importers import EmployeeImporter
 
     enterprise = Enterprise.objects.get(pk=args.enterprise)
     path = Path(args.file)
+    audit0 = last_audit_id()  # outside the timing
     cpu0 = cpu_seconds()
     t = time.perf_counter()
     importer = EmployeeImporter(None, enterprise, note="bench", max_bytes=2**40, max_rows=10**8)
@@ -242,7 +252,8 @@ def step_import(args: argparse.Namespace) -> dict[str, Any]:
     cpu1 = cpu_seconds()
     return {"rows": result.rows, "seconds": elapsed, "created": result.created, "updated": result.updated,
             "unchanged": result.unchanged, "rejected": result.rejected, "peak_rss_mb": peak_rss_mb(),
-            "cpu_python": cpu1[0] - cpu0[0], "cpu_db": cpu1[1] - cpu0[1], "load": os.getloadavg()[0]}  # fmt: skip
+            "cpu_python": cpu1[0] - cpu0[0], "cpu_db": cpu1[1] - cpu0[1], "load": os.getloadavg()[0],
+            "audit_rows": last_audit_id() - audit0}  # fmt: skip
 
 
 def step_iex(args: argparse.Namespace) -> dict[str, Any]:
@@ -456,8 +467,8 @@ def main() -> None:
             figures[label] = r
             print(
                 f"{label}: {rate(r['rows'], r['seconds'])} (created {r['created']:,}, updated {r['updated']:,}, "
-                f"unchanged {r['unchanged']:,}, rejected {r['rejected']:,}); peak RSS {r['peak_rss_mb']:.0f} MB; "
-                f"{cpu(r)}"
+                f"unchanged {r['unchanged']:,}, rejected {r['rejected']:,}; {r['audit_rows']:,} audit rows); "
+                f"peak RSS {r['peak_rss_mb']:.0f} MB; {cpu(r)}"
             )
         if not args.no_iex:
             try:

@@ -128,8 +128,10 @@ class Declaration(models.Model):
     declared. The values themselves live in the HealthReading (temperature and symptoms sealed) and, for new
     travel, a Stay; this row is the trail of who declared when and under which statement."""
 
+    # The enterprise's look-ups go through the (enterprise, declared_on) index below; a lone one would only
+    # cost every declaration an extra index write.
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+"
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
     employee = models.ForeignKey(
         "workforce.Employee", verbose_name=_("员工"), on_delete=models.CASCADE, related_name="declarations"

@@ -62,8 +62,16 @@ class ClearanceStatus(models.TextChoices):
 
 
 class Employee(models.Model):
+    # No index of its own for the enterprise, the batch, the phone hash or the clearance: every query on them
+    # starts with the enterprise, which the unique key and the composite indexes below serve, and each extra
+    # index costs every roster import (a million rows) and every rescreen that rewrites `clearance`. Nothing
+    # searches by phone hash (it tells a changed phone from an unchanged one without decrypting).
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="workers"
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="workers",
+        db_index=False,
     )
     name = models.CharField(_("姓名"), max_length=40)
     id_number = EncryptedTextField(_("身份证号码"), purpose="employee.id_number")
@@ -72,7 +80,7 @@ class Employee(models.Model):
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
     phone = EncryptedTextField(_("手机号码"), purpose="employee.phone")
-    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     resident = models.BooleanField(_("常住人口"), default=False)  # 常住 / 非常住
     household_region_code = models.CharField(_("户籍地区划代码"), max_length=12, blank=True)
@@ -88,6 +96,7 @@ class Employee(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="employees",
+        db_index=False,
     )
     workshop = models.CharField(_("车间/部门"), max_length=60, blank=True)
     position = models.CharField(_("岗位"), max_length=60, blank=True)
@@ -106,7 +115,6 @@ class Employee(models.Model):
         max_length=16,
         choices=ClearanceStatus.choices,
         default=ClearanceStatus.PENDING,
-        db_index=True,
     )
     clearance_reason = models.CharField(_("状态原因"), max_length=300, blank=True)
     clearance_until = models.DateField(_("隔离/观察截止"), null=True, blank=True)
@@ -122,8 +130,10 @@ class Employee(models.Model):
         verbose_name_plural = _("员工档案")
         ordering = ["enterprise_id", "batch_id", "id"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "id_hash"], name="uniq_employee_per_enterprise")]
+        # Every look-up by ID hash names the enterprise (upsert, roster search, check-in), which the unique key
+        # serves; a lone id_hash index cost a quarter of the import's index work. A cross-enterprise check
+        # (one subsidy per person) would bring it back.
         indexes = [
-            models.Index(fields=["id_hash"]),
             models.Index(fields=["enterprise", "batch"]),
             models.Index(fields=["enterprise", "clearance"]),
         ]
@@ -235,7 +245,11 @@ class HealthReading(models.Model):
     """A daily reading (体温、症状、健康码). The temperature is sealed; `fever` keeps the yes/no the
     screening rules and alerts count on."""
 
-    employee = models.ForeignKey(Employee, verbose_name=_("员工"), on_delete=models.CASCADE, related_name="readings")
+    # No lone employee index: the (employee, -taken_on) index below serves every look-up by employee, and each
+    # index is written by every reading (a self-declaration, a gate upload of thousands).
+    employee = models.ForeignKey(
+        Employee, verbose_name=_("员工"), on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
     taken_on = models.DateField(_("日期"))
     taken_at = models.DateTimeField(_("测量时间"), null=True, blank=True)
     temperature = EncryptedTextField(_("体温（℃）"), purpose="reading.temperature")

@@ -18,10 +18,12 @@ from django.db import connection, connections
 from django.http import Http404
 from django.test import override_settings
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
 from fugong.core.excel import UnreadableFile
-from fugong.core.identifiers import id_check_char
+from fugong.core.identifiers import IdentifierError, id_check_char, validate_id_number
 from fugong.core.models import AccessLog, AuditLog
 from fugong.core.models_jobs import ImportJob
 from fugong.core.testing import assert_max_queries
@@ -116,6 +118,20 @@ def test_rows_below_a_merged_title_are_created_with_identity_derived_and_sealed(
         cursor.execute("SELECT id_number, phone FROM workforce_employee WHERE id = %s", [first.pk])
         stored_id, stored_phone = cursor.fetchone()
     assert stored_id.startswith("a1:") and synthetic_id(1) not in stored_id and "13900000001" not in stored_phone
+
+
+def test_sealed_in_bulk_each_value_gets_its_own_nonce_and_blank_phones_stay_blank(world, tmp_path):
+    import base64
+
+    rows = [row(5), row(6, 手机号码=""), row(7), row(8, 手机号码="13900000005")]  # 8 shares 5's phone
+    run(write_xlsx(tmp_path / "seal.xlsx", rows), world.x)
+    phones = {e.name: e.phone for e in Employee.objects.all()}
+    assert phones == {"测试5": "13900000005", "测试6": "", "测试7": "13900000007", "测试8": "13900000005"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM workforce_employee")
+        tokens = [t for pair in cursor.fetchall() for t in pair if t]
+    nonces = {base64.urlsafe_b64decode(t.split(":", 1)[1])[:12] for t in tokens}
+    assert len(tokens) == 7 and len(nonces) == 7  # the same phone twice is sealed twice, differently
 
 
 def test_header_synonyms_are_recognised_and_unknown_columns_ignored(world, tmp_path):
@@ -305,15 +321,27 @@ def test_changed_rows_are_updated_with_a_new_version_and_a_masked_audit_diff(wor
     assert entry.object_repr == "测***" and "13700002222" not in json.dumps(entry.changes)
 
 
-def test_every_created_employee_gets_one_masked_audit_row_like_do_upsert_employees(world, tmp_path):
-    run(write_xlsx(tmp_path / "a.xlsx", [row(45, 姓名="欧阳小明"), row(46)]), world.x, note="测试导入")
-    entries = AuditLog.objects.filter(action="employee.create").order_by("id")
-    ids = {str(pk) for pk in Employee.objects.values_list("id", flat=True)}
-    assert [e.object_repr for e in entries] == ["欧阳**", "测***"] and {e.object_id for e in entries} == ids
+def covered(runs):
+    return {pk for first, last in runs for pk in range(first, last + 1)}
+
+
+def test_each_written_chunk_of_new_employees_gets_one_audit_row_naming_every_id(world, tmp_path):
+    rows = [row(45, 姓名="欧阳小明"), row(46), row(47, 身份证号码="1"), row(48), row(49)]
+    run(write_xlsx(tmp_path / "a.xlsx", rows), world.x, note="测试导入", chunk_size=2)
+    entries = list(AuditLog.objects.filter(action=services.BULK_CREATE_ACTION).order_by("id"))
+    # Four valid rows in chunks of two: two audit rows, each naming its own two employees.
+    ids = set(Employee.objects.values_list("id", flat=True))
+    assert len(ids) == 4 and [e.changes["created"] for e in entries] == [2, 2]
+    assert covered(entries[0].changes["ids"]) | covered(entries[1].changes["ids"]) == ids
+    assert not covered(entries[0].changes["ids"]) & covered(entries[1].changes["ids"])
     first = entries[0]
-    assert (first.object_type, first.actor_label, first.note, first.via, first.changes) == (
-        "workforce.employee", "system", "测试导入", "command", {}
+    assert (first.object_type, first.actor_label, first.note, first.via) == (
+        "workforce.employee", "system", "测试导入", "command"
     )  # fmt: skip
+    # Counts and ids only: no name, ID number or phone reaches the audit trail.
+    text = json.dumps([e.changes for e in entries], ensure_ascii=False) + "".join(e.object_repr for e in entries)
+    assert "欧阳" not in text and synthetic_id(45) not in text and "13900000045" not in text
+    assert not AuditLog.objects.filter(action="employee.create").exists()
 
 
 def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monkeypatch):
@@ -369,6 +397,30 @@ def test_the_fast_row_check_decides_exactly_as_clean_employee(data):
     hashers = (services.keyed_hasher(services.ID_PURPOSE), services.keyed_hasher(services.PHONE_PURPOSE))
     fast = outcome(lambda: importers.employee_record(dict(data), TODAY, hashers))
     assert fast == outcome(lambda: services.clean_employee(dict(data), today=TODAY))
+
+
+def _id_outcome(fn):
+    try:
+        parsed = fn()
+    except IdentifierError as exc:
+        return exc.code
+    return (parsed.number, parsed.birth_date, parsed.gender)
+
+
+ID_BODIES = st.builds(
+    lambda county, birth, seq: f"{county}{birth:%Y%m%d}{seq:03d}",
+    st.sampled_from(["431003", "110105", "999999"]),
+    st.dates(dt.date(1800, 1, 1), dt.date(2035, 12, 31)),
+    st.integers(0, 999),
+)
+
+
+@given(body=ID_BODIES, check=st.sampled_from([None, *"0123456789Xx"]))
+def test_the_fast_id_check_decides_exactly_as_validate_id_number(body, check):
+    # None: the right check character; otherwise any character, right or wrong (x as typed in lower case).
+    text = body + (id_check_char(body) if check is None else check)
+    fast = _id_outcome(lambda: importers._id_number(text, TODAY))
+    assert fast == _id_outcome(lambda: validate_id_number(text, today=TODAY))
 
 
 # --- scope -----------------------------------------------------------------------------------------------
@@ -475,7 +527,7 @@ def test_the_upload_page_imports_a_small_file_inline_and_links_to_the_batch_summ
     html = client.get(response["Location"]).content.decode()
     assert 'data-status="done"' in html and "hx-trigger" not in html and "手机号码格式不正确" in html
     assert reverse("workforce:batch_summary", args=[world.x.pk]) in html
-    assert AuditLog.objects.get(action="employee.create").via == "web"
+    assert AuditLog.objects.get(action=services.BULK_CREATE_ACTION).via == "web"
 
 
 def test_an_enterprise_admin_imports_into_their_own_enterprise_only(world, client_for, tmp_path, media):
@@ -535,8 +587,10 @@ def test_the_task_writes_as_the_uploader_via_the_task_channel(world, client_for,
     upload(client_for("liaison_of_x"), write_xlsx(tmp_path / "t.xlsx", [row(88), row(89)]), world.x)
     job = ImportJob.objects.get()
     assert (job.status, job.created) == ("done", 2)
-    entries = AuditLog.objects.filter(action="employee.create")
-    assert {(e.actor_label, e.via) for e in entries} == {("liaison_of_x", "task")}
+    entries = AuditLog.objects.filter(action=services.BULK_CREATE_ACTION)
+    assert {(e.actor_label, e.via, e.actor_id) for e in entries} == {
+        ("liaison_of_x", "task", world.users["liaison_of_x"].pk)
+    }
 
 
 def test_a_job_is_seen_by_its_creator_and_the_district_admin_only(world, client_for, tmp_path, media):
