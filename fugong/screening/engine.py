@@ -25,10 +25,10 @@ first, as a Chinese sentence. A quarantine's end date is the latest of its reaso
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from django.utils import translation
@@ -163,7 +163,7 @@ class Verdict:
     until: dt.date | None = None
     fever_on: dt.date | None = None  # the day of a feverish last reading (for its alert)
 
-    @property
+    @cached_property  # a bulk run compares it with the stored reason for each employee sharing this verdict
     def reason_text(self) -> str:
         text = "；".join(self.reasons)
         return text if len(text) <= REASON_MAX else text[: REASON_MAX - 1] + "…"
@@ -333,6 +333,30 @@ def evaluate(facts: Facts, rules: Rules, risk: RiskTable, as_of: dt.date, t: dic
     if status == QUARANTINE:
         until = max(r.until for r in out.reasons if r.status == QUARANTINE and r.until is not None)
     return Verdict(status, tuple(r.text for r in ordered), until, fever_on)
+
+
+MEMO_MAX = 200_000  # distinct sets of facts remembered by one evaluator (a bound on memory, not a tuning knob)
+
+
+def evaluator(rules: Rules, risk: RiskTable, as_of: dt.date, t: dict[str, str] | None = None
+              ) -> Callable[[Facts], Verdict]:  # fmt: skip
+    """evaluate() for the many employees of one run, with the rules, risk table and date fixed: each distinct
+    set of facts is evaluated once. A verdict depends on nothing else, and a district shares facts widely —
+    residents whose last reading is a green code on the same day, non-residents back on the same day with a
+    negative test the day after — so a district-wide run evaluates a few thousand sets, not a million."""
+    t = t or texts()
+    seen: dict[tuple[object, ...], Verdict] = {}
+
+    def verdict(f: Facts) -> Verdict:
+        key = (f.resident, f.returned_on, tuple(f.stays), tuple(f.tests), tuple(f.quarantines), tuple(f.readings))
+        found = seen.get(key)
+        if found is None:
+            if len(seen) >= MEMO_MAX:
+                seen.clear()
+            found = seen[key] = evaluate(f, rules, risk, as_of, t)
+        return found
+
+    return verdict
 
 
 def fever(temperature: Decimal, rules: Rules) -> bool:

@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q, TextField
@@ -28,9 +29,9 @@ LOOKUP_CHUNK = 900  # ids per IN (...): below SQLite's bound-parameter limit on 
 RESULT_PURPOSE = "healthtest.result"  # HealthTest.result's sealing purpose (its EncryptedTextField)
 
 
-@dataclass
-class Current:
-    """What is stored now, to write only what changes (and to raise alerts on a change to 异常)."""
+class Current(NamedTuple):
+    """What is stored now, to write only what changes (and to raise alerts on a change to 异常). A tuple: a
+    district-wide run builds a million of them."""
 
     enterprise_id: int
     name: str
@@ -66,44 +67,54 @@ def load(
 ) -> Loaded:
     """Facts of the active employees among `ids` (≤ LOOKUP_CHUNK of them) or with ids in [span[0], span[1])."""
     emp_q = _where(ids, span, "id") & Q(active=True)
-    rows = Employee.objects.filter(emp_q).values_list(
-        "id", "resident", "returned_on", "enterprise_id", "name", "clearance", "clearance_reason", "clearance_until"
+    rows = (
+        Employee.objects.filter(emp_q)
+        .order_by()  # not the model's (enterprise, batch, id): a sort of every chunk that nothing here needs
+        .values_list(
+            "id", "resident", "returned_on", "enterprise_id", "name", "clearance", "clearance_reason", "clearance_until"
+        )
     )
+    # Per-row work is the cost of a district-wide run (a million rows per table): plain loops, bound methods
+    # and tuples, no keyword arguments or per-row look-ups that can be hoisted.
     facts: dict[int, engine.Facts] = {}
     current: dict[int, Current] = {}
-    for pk, resident, returned_on, enterprise_id, name, clearance, reason, until in rows:
-        facts[pk] = engine.Facts(resident=resident, returned_on=returned_on)
-        current[pk] = Current(enterprise_id, name, clearance, reason, until)
+    new_facts, new_current = engine.Facts, Current._make
+    for row in rows:
+        pk = row[0]
+        facts[pk] = new_facts(row[1], row[2], [], [], [], [])
+        current[pk] = new_current(row[3:])
     if not facts:
         return Loaded(facts, current)
     owner = _where(ids, span, "employee_id")
+    of = facts.get
 
     if risky:
         # The rated regions are few: an IN on the indexed hash column, never a scan of every trajectory.
         stays = Stay.objects.filter(owner, date_from__lte=as_of, region_hash__in=list(risky))
+        stay_fact = engine.StayFact
         for emp, region_hash, date_from, date_to in stays.values_list(
             "employee_id", "region_hash", "date_from", "date_to"
         ):
-            if emp in facts:
-                facts[emp].stays.append(engine.StayFact(region_hash, date_from, date_to))
+            if (f := of(emp)) is not None:
+                f.stays.append(stay_fact(region_hash, date_from, date_to))
 
     open_result = _opener(RESULT_PURPOSE)
+    test_fact = engine.TestFact
     tests = HealthTest.objects.filter(owner, kind__in=[engine.NAT, engine.IGM], sample_date__lte=as_of)
     for emp, kind, sample_date, token in tests.annotate(token=_raw("result")).values_list(
         "employee_id", "kind", "sample_date", "token"
     ):
-        if emp in facts:
-            result = open_result(token) if token else ""
-            facts[emp].tests.append(engine.TestFact(kind, sample_date, result))
+        if (f := of(emp)) is not None:
+            f.tests.append(test_fact(kind, sample_date, open_result(token) if token else ""))
 
     quarantines = Quarantine.objects.filter(owner, start__lte=as_of).filter(Q(end__isnull=True) | Q(end__gte=as_of))
     for emp, start, end in quarantines.values_list("employee_id", "start", "end"):
-        if emp in facts:
-            facts[emp].quarantines.append(engine.QuarantineFact(start, end))
+        if (f := of(emp)) is not None:
+            f.quarantines.append(engine.QuarantineFact(start, end))
 
     for emp, reading in _readings(owner, as_of, rules):
-        if emp in facts:
-            facts[emp].readings.append(reading)
+        if (f := of(emp)) is not None:
+            f.readings.append(reading)
     return Loaded(facts, current)
 
 
@@ -139,15 +150,20 @@ def _readings(owner: Q, as_of: dt.date, rules: engine.Rules) -> Iterable[tuple[i
         # One row per employee from the (employee, -taken_on) index, however many days of readings there are;
         # the last reading sorts after any coded one of the same day (order 1 vs 0).
         fields = ("employee_id", "taken_on", "id", "fever", "health_code", "sym")
+        reading_fact = engine.ReadingFact
+        # Red and yellow codes first (few): a last reading that is also coded is yielded once, as the last.
+        coded = {
+            pk: (emp, reading_fact(taken_on, fever, code or "", bool(sym), 0))
+            for emp, taken_on, pk, fever, code, sym in window.filter(health_code__in=[engine.RED, engine.YELLOW])
+            .order_by()
+            .values_list(*fields)
+        }
         last = window.order_by("employee_id", "-taken_on", "-taken_at", "-id").distinct("employee_id")
-        seen: set[int] = set()
         for emp, taken_on, pk, fever, code, sym in last.values_list(*fields):
-            seen.add(pk)
-            yield emp, engine.ReadingFact(taken_on, fever, code or "", bool(sym), 1)
-        coded = window.filter(health_code__in=[engine.RED, engine.YELLOW]).order_by()
-        for emp, taken_on, pk, fever, code, sym in coded.values_list(*fields):
-            if pk not in seen:
-                yield emp, engine.ReadingFact(taken_on, fever, code or "", bool(sym), 0)
+            if coded:
+                coded.pop(pk, None)
+            yield emp, reading_fact(taken_on, fever, code or "", bool(sym), 1)
+        yield from coded.values()
         return
     for emp, taken_on, taken_at, pk, fever, code, sym in window.values_list(
         "employee_id", "taken_on", "taken_at", "id", "fever", "health_code", "sym"

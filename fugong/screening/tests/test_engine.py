@@ -430,3 +430,31 @@ def test_a_region_lifted_to_low_still_counts_for_the_days_it_was_rated():
         D(2020, 3, 5),
     )
     assert engine.evaluate(after, RULES, risk, AS_OF).status == CLEARED
+
+
+def test_the_bulk_evaluator_gives_every_case_the_engines_verdict_in_any_order():
+    # One evaluator per date, as a run uses it; every case twice, the second pass reversed (answers from memory).
+    for as_of in {c[2] for c in CASES}:
+        cases = [c for c in CASES if c[2] == as_of]
+        verdict_of = engine.evaluator(RULES, RISK, as_of)
+        for _id, facts, _as_of, _status, _until in [*cases, *reversed(cases)]:
+            expected = engine.evaluate(facts, RULES, RISK, as_of)
+            got = verdict_of(facts)
+            assert (got.status, got.reasons, got.until, got.fever_on) == (
+                expected.status,
+                expected.reasons,
+                expected.until,
+                expected.fever_on,
+            ), _id
+
+
+def test_the_bulk_evaluator_shares_a_verdict_only_between_equal_facts():
+    verdict_of = engine.evaluator(RULES, RISK, AS_OF)
+    back = D(2020, 2, 20)
+    first = verdict_of(non_resident(back, tests=[nat(D(2020, 2, 21))]))
+    assert verdict_of(non_resident(back, tests=[nat(D(2020, 2, 21))])) is first
+    # Any fact that differs is evaluated afresh: the test's result, a later reading of the same day.
+    assert verdict_of(non_resident(back, tests=[nat(D(2020, 2, 21), "positive")])).status == ABNORMAL
+    same_day = [reading(AS_OF, True, order=1), reading(AS_OF, False, order=2)]
+    assert verdict_of(resident(readings=same_day)).status == CLEARED
+    assert verdict_of(resident(readings=[same_day[0], same_day[1]._replace(order=0)])).status == ABNORMAL

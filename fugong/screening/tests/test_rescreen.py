@@ -6,6 +6,7 @@ missing readings; re-evaluation when an input is saved; the `rescreen` command."
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 from decimal import Decimal
@@ -82,6 +83,25 @@ def test_turning_abnormal_for_a_positive_test_raises_an_abnormal_alert(world):
     runner.rescreen(AS_OF)
     alert = Alert.objects.get(employee=emp)
     assert alert.kind == "abnormal" and "阳性" in alert.message
+
+
+def test_a_bulk_run_pauses_the_cyclic_collector_and_always_restores_it():
+    assert gc.isenabled()
+    with runner._collector_paused(True):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), runner._collector_paused(True):
+        raise RuntimeError
+    assert gc.isenabled()
+    with runner._collector_paused(False):  # a run of a few employees (a request) leaves it alone
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        with runner._collector_paused(True):
+            pass
+        assert not gc.isenabled()  # off before: still off after
+    finally:
+        gc.enable()
 
 
 # --- risk changes -----------------------------------------------------------------------------------------
@@ -268,6 +288,16 @@ def test_missing_readings_are_counted_for_enterprises_that_take_them(world):
     alert = Alert.objects.get(kind="missing_reading")
     assert (alert.enterprise_id, alert.count, alert.day) == (world.x.pk, 1, D(2020, 3, 1))
     assert quiet and away
+
+
+def test_an_enterprise_takes_readings_when_it_has_any_in_the_three_days_up_to_the_day(world):
+    inside, outside = hire(world.x, 1), hire(world.y, 2)
+    reading(inside, D(2020, 2, 28))  # the first day of the window for 03-01
+    reading(outside, D(2020, 2, 27))  # the day before it: Y is not taking readings
+    runner.rescreen(AS_OF)
+    runner.daily_alerts(AS_OF)
+    alerts = list(Alert.objects.filter(kind="missing_reading").values_list("enterprise_id", "count", "day"))
+    assert alerts == [(world.x.pk, 1, D(2020, 3, 1))]
 
 
 def test_saving_an_entry_rescreens_that_employee_after_commit(world, django_capture_on_commit_callbacks):
