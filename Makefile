@@ -43,6 +43,7 @@ test: install-dev
 	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { echo "Chromium is required for the browser tests: apt-get install chromium fonts-wqy-microhei"; exit 1; }
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy fugong config
 	$(PY) manage.py compilemessages -v0 --ignore=.venv 2>/dev/null || true
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 

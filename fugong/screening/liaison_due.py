@@ -13,7 +13,8 @@ from fugong.liaison.due import DueItem
 
 from .models import Alert
 
-LEVELS = {Alert.Kind.FEVER: "danger", Alert.Kind.ABNORMAL: "danger", Alert.Kind.RISK_AREA: "danger"}
+# Keyed by str: an alert's kind is read back from the database as a plain string.
+LEVELS: dict[str, str] = {Alert.Kind.FEVER: "danger", Alert.Kind.ABNORMAL: "danger", Alert.Kind.RISK_AREA: "danger"}
 
 
 def due_today(user: Any, day: dt.date, enterprise_ids: list[int]) -> Iterable[DueItem]:

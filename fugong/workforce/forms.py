@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 from .models import Employee, HealthCode, HealthTest, Quarantine, Stay, Transport
@@ -18,7 +19,10 @@ def _date() -> forms.DateInput:
 
 
 def _label(name: str) -> Any:
-    return Employee._meta.get_field(name).verbose_name
+    field = Employee._meta.get_field(name)
+    if not isinstance(field, Field):  # a reverse relation has no verbose name of its own
+        raise TypeError(f"{name!r} is not a column of Employee")
+    return field.verbose_name
 
 
 def _blank_choice(choices: Any) -> list[tuple[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,7 @@ def get_employee_for_user(user: Any, pk: Any) -> Employee:
     return scoping.get_in_scope(employees_for_user(user).select_related("enterprise", "batch"), pk=pk)
 
 
-def batch_summary(user: Any, enterprise_id: int) -> list[dict[str, Any]]:
+def batch_summary(user: Any, enterprise_id: int) -> list[Mapping[str, Any]]:
     """Per arrival batch: employees, non-resident, non-resident with a nucleic-acid test (the article's
     470 / 409 / 238 view). One query."""
     nat = HealthTest.objects.filter(employee=OuterRef("pk"), kind=HealthTest.Kind.NUCLEIC_ACID)
@@ -146,7 +147,7 @@ def archive_of(employee: Employee, readings: int = 14) -> Archive:
     )
 
 
-def batch_totals(rows: list[dict[str, Any]]) -> dict[str, int]:
+def batch_totals(rows: list[Mapping[str, Any]]) -> dict[str, int]:
     keys = ("employees", "non_resident", "non_resident_tested", "cleared")
     return {k: sum(r[k] for r in rows) for k in keys}
 
@@ -187,9 +188,9 @@ def district_totals(user: Any) -> tuple[list[dict[str, Any]], dict[str, int]]:
             "nat_tests": 0,
             "igm_tests": 0,
         }
-    for row in tests:
-        town = towns.get(row["employee__enterprise__town_id"])
+    for count in tests:
+        town = towns.get(count["employee__enterprise__town_id"])
         if town is not None:  # tests of inactive-only towns stay out of the table but not of the figures
-            town["nat_tests" if row["kind"] == HealthTest.Kind.NUCLEIC_ACID else "igm_tests"] += row["n"]
+            town["nat_tests" if count["kind"] == HealthTest.Kind.NUCLEIC_ACID else "igm_tests"] += count["n"]
     rows = sorted(towns.values(), key=lambda r: (r["sort"], r["code"]))
     return rows, {k: sum(r[k] for r in rows) for k in TOTAL_KEYS}

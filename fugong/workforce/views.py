@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -26,13 +26,22 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fugong.accounts import roles
+from fugong.accounts.models import User
 from fugong.accounts.roles import Role
 from fugong.enterprises import selectors as enterprise_selectors
 from fugong.enterprises.forms import towns_for
 from fugong.enterprises.models import Enterprise
 
 from . import exports, selectors, services
-from .forms import EmployeeForm, ExportPurposeForm, HealthTestForm, QuarantineForm, ReadingForm, StayForm
+from .forms import (
+    EmployeeForm,
+    ExportPurposeForm,
+    HealthTestForm,
+    QuarantineForm,
+    ReadingForm,
+    StayForm,
+    _BootstrapForm,
+)
 from .models import ClearanceStatus, Employee
 
 ROSTER_PAGE_SIZE = 100
@@ -44,6 +53,11 @@ REVEAL_CHOICES = (
     ("id_number", gettext_lazy("身份证号码")),
     ("phone", gettext_lazy("手机号码")),
 )
+
+
+def _me(request: HttpRequest) -> User:
+    # Only called behind login_required, where request.user is a real account.
+    return cast(User, request.user)
 
 
 def _require(user: Any, action: str) -> None:
@@ -78,7 +92,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 # --- rosters ---------------------------------------------------------------------------------------
 @login_required
 def roster_home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _me(request)
     _require(user, roles.VIEW_EMPLOYEES)
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         return redirect("workforce:roster", enterprise_id=user.enterprise_id)
@@ -220,7 +234,7 @@ def employee_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _no_store(render(request, "workforce/employee_form.html", context, status=status))
 
 
-ENTRY_KINDS: dict[str, tuple[type[forms.Form], Callable[..., Any], Any, str]] = {
+ENTRY_KINDS: dict[str, tuple[type[_BootstrapForm], Callable[..., Any], Any, str]] = {
     # name: (form, service, page title, anchor on the card)
     "stay": (StayForm, services.check_add_stay, gettext_lazy("登记行程轨迹"), "trajectory"),
     "test": (HealthTestForm, services.check_add_test, gettext_lazy("登记检测结果"), "tests"),
@@ -278,7 +292,7 @@ def _xlsx_response(write: Callable[[Any], Any], filename: str) -> FileResponse:
 
 
 @login_required
-def roster_export(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+def roster_export(request: HttpRequest, enterprise_id: int) -> HttpResponse | FileResponse:
     """GET: the filtered roster, masked. `?full=1` shows the purpose form to roles that may reveal; its POST
     (filters carried along) exports the full ID numbers and phones."""
     enterprise = _enterprise(request, enterprise_id, roles.EXPORT_EMPLOYEES)

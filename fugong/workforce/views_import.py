@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fugong.accounts import roles
+from fugong.accounts.models import User
 from fugong.accounts.roles import Role
 from fugong.core import audit, excel, scoping
 from fugong.core.models_jobs import import_jobs_for
@@ -31,6 +32,11 @@ from . import importers, tasks
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
+
+
+def _me(request: HttpRequest) -> User:
+    # Only called behind login_required, where request.user is a real account.
+    return cast(User, request.user)
 
 
 def _require(user: Any, action: str) -> None:
@@ -70,7 +76,7 @@ class RosterUploadForm(forms.Form):
 def _chosen_enterprise(request: HttpRequest) -> Enterprise | None:
     """The enterprise named by ?enterprise= or the form (an enterprise admin's own when none is named).
     Out of scope is a 404, like a missing one; a value that is not a number is no choice at all."""
-    user = request.user
+    user = _me(request)
     raw = (request.POST.get("enterprise") or request.GET.get("enterprise") or "").strip()
     if not raw and user.role == Role.ENTERPRISE and user.enterprise_id:
         raw = str(user.enterprise_id)
@@ -86,7 +92,8 @@ def _chosen_enterprise(request: HttpRequest) -> Enterprise | None:
 
 @login_required
 def roster_import(request: HttpRequest) -> HttpResponse:
-    _require(request.user, roles.IMPORT_EMPLOYEES)
+    user = _me(request)
+    _require(user, roles.IMPORT_EMPLOYEES)
     enterprise = _chosen_enterprise(request)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -94,21 +101,21 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("请选择要导入的企业"))
         else:
             job = tasks.start_import_job(
-                request.user,
+                user,
                 enterprise,
                 form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
                 strict=form.cleaned_data["strict"],
             )
             return redirect("workforce:import_job", job_id=job.pk)
-    fixed = request.user.role == Role.ENTERPRISE
+    fixed = user.role == Role.ENTERPRISE
     context = {
         "form": form,
         "enterprise": enterprise,
         "fixed": fixed,
         # Only names and ids, for the select: a district has hundreds of enterprises.
-        "choices": [] if fixed else scoping.enterprises_for(request.user).order_by("name").values_list("id", "name"),
-        "jobs": import_jobs_for(request.user, tasks.KIND).filter(created_by=request.user)[:RECENT_JOBS],
+        "choices": [] if fixed else scoping.enterprises_for(user).order_by("name").values_list("id", "name"),
+        "jobs": import_jobs_for(user, tasks.KIND).filter(created_by=user)[:RECENT_JOBS],
         "columns": importers.COLUMNS,
     }
     return render(request, "workforce/import.html", context, status=400 if form.errors else 200)
@@ -134,7 +141,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_errors(request: HttpRequest, job_id: int) -> FileResponse:
     """The rows that failed, as uploaded, with a 错误原因 column. They hold the ID and phone numbers the
     uploader supplied, so they are given back as they came — and the download is logged as an export."""
     job = _job(request, job_id)
@@ -165,6 +172,6 @@ def import_errors(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: HttpRequest) -> FileResponse:
     _require(request.user, roles.IMPORT_EMPLOYEES)
     return _xlsx_response(importers.write_template, _("员工花名册导入模板.xlsx"))
