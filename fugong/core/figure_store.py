@@ -140,6 +140,16 @@ def request_refresh(snap: FigureSnapshot) -> None:
     transaction.on_commit(enqueue)
 
 
+MARKS_ITSELF = "fugong_marks_figures_itself"
+
+
+def marks_figures_itself(view: Any) -> Any:
+    """For a busy write view that marks snapshots itself, only when what it wrote can change a figure (the
+    check-in: a new status or an alert, in its own statement); the middleware then adds no statement."""
+    setattr(view, MARKS_ITSELF, True)
+    return view
+
+
 def _mark() -> None:
     # Raw SQL: this runs after every write request (the busiest is a worker's check-in), where the ORM's
     # query building cost more than the statement, which usually matches no row.

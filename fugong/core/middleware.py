@@ -23,7 +23,9 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         finally:
             current_request.reset(token)
-        if request.method not in SAFE_METHODS and response.status_code < 400:
+        match = getattr(request, "resolver_match", None)
+        marks_itself = getattr(getattr(match, "func", None), figure_store.MARKS_ITSELF, False)
+        if request.method not in SAFE_METHODS and response.status_code < 400 and not marks_itself:
             # A write may have gone through bulk paths that send no model signals: figure snapshots are
             # recounted rather than trusted (figure_store; cheap when nothing is snapshotted yet).
             figure_store.mark_changed()

@@ -8,7 +8,8 @@ fraction of the throughput of a minimal Django view. This path writes the same r
 2. Python: the name check, the engine on those facts plus the new reading (and new travel), the sealing;
 3. one statement (atomic on its own): the rate-limit counters, and — only if every key is within its limit
    and the person was identified — the reading, its audit row, the new stay, the declaration, the status
-   (only if it changed) and the fever alert, as data-modifying CTEs.
+   (only if it changed), the fever alert and, when a status changed or an alert was raised, the figure
+   snapshots' dirty mark (core.figure_store), as data-modifying CTEs.
 
 Both statements are prepared (server-side binding, psycopg's `prepare=True`) on the persistent connection.
 Same rules, same rows as the portable path: the tests run both (SQLite takes the portable one, PostgreSQL
@@ -94,6 +95,9 @@ WRITES = """
     %(now)s, NULL, NULL, ''
   WHERE (SELECT ok FROM allowed) AND %(alert)s
   ON CONFLICT ("key") DO NOTHING
+), figures AS (
+  UPDATE core_figuresnapshot SET dirty = true
+  WHERE dirty = false AND (SELECT ok FROM allowed) AND (%(changed)s OR %(alert)s)
 )"""
 
 

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 
+from fugong.core import figure_store
 from fugong.core.identifiers import IdentifierError, validate_id_number
 from fugong.workforce.models import ClearanceStatus
 from fugong.workforce.services import id_hash
@@ -78,6 +79,7 @@ def _respond(request: HttpRequest, template: str, context: dict[str, Any], statu
     return response
 
 
+@figure_store.marks_figures_itself  # checkin.declare marks them when a status changes or an alert is raised
 @never_cache
 def declare(request: HttpRequest, token: str) -> HttpResponse:
     point = checkin.point_for(token)

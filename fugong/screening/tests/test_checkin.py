@@ -220,3 +220,24 @@ def test_a_declaration_costs_a_fixed_number_of_queries(point, emp):
         response = client.post(url(point), form())
     assert 'data-ack="1"' in response.content.decode()
     assert HealthReading.objects.filter(employee=emp).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_declaration_that_changes_a_status_marks_the_figure_snapshots(world, settings):
+    """The page marks the figure snapshots itself (on PostgreSQL inside its one write, only when a status or an
+    alert changes), so the middleware adds no statement to the busiest page."""
+    from fugong.core import figure_store, scoping
+    from fugong.core.models import FigureSnapshot
+    from fugong.screening import views_checkin
+
+    settings.FUGONG_FIGURES_MAX_AGE = 300
+    point = services.do_ensure_checkin_point(None, world.x)
+    hire(world.x, 7)
+    figure_store.recompute(timezone.localdate(), scoping.DISTRICT_AREA)
+    assert FigureSnapshot.objects.get().dirty is False
+    assert getattr(views_checkin.declare, figure_store.MARKS_ITSELF) is True
+    client = device()
+    client.get(url(point))
+    response = client.post(url(point), form(temperature="38.6"))  # a fever: 异常, and an alert
+    assert 'data-ack="1"' in response.content.decode()
+    assert FigureSnapshot.objects.get().dirty is True
