@@ -14,10 +14,8 @@ table, unless no indexed column changes (a HOT update).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -27,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from fugong.core import audit
 from fugong.core.masking import mask_name
+from fugong.core.runtime import collector_paused
 from fugong.enterprises.models import Enterprise
 from fugong.workforce import services as workforce
 from fugong.workforce.models import Employee, HealthReading
@@ -131,28 +130,13 @@ def _rescreen_here(
     else:
         loads = (facts.load(as_of=as_of, rules=current, risky=risky, ids=part) for part in _chunks(ids))
     verdict_of = engine.evaluator(current, risk, as_of, engine.texts())
-    with _collector_paused(ids is None or len(ids) > facts.LOOKUP_CHUNK):
+    with collector_paused(ids is None or len(ids) > facts.LOOKUP_CHUNK):
         for loaded in loads:
             verdicts = {pk: verdict_of(f) for pk, f in loaded.facts.items()}
             store(loaded, verdicts, at, as_of, result)
             if progress is not None:
                 progress(result.evaluated, total)
     return result
-
-
-@contextmanager
-def _collector_paused(pause: bool) -> Iterator[None]:
-    """Python's cyclic garbage collector off for a bulk run. The run builds millions of small objects (rows,
-    facts, verdicts) that reference counting frees chunk by chunk; left on, the collector walks every live one
-    each few hundred allocations — measured, most of the loading time (3.5 µs per employee instead of 0.5)."""
-    if not pause or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _refresh_statistics() -> None:

@@ -53,6 +53,7 @@ from fugong.core.identifiers import (
     normalise_phone,
     validate_id_number,
 )
+from fugong.core.runtime import collector_paused
 from fugong.enterprises.models import Enterprise
 
 from . import services
@@ -692,7 +693,9 @@ class EmployeeImporter:
         self.progress("validating", 0, total)
         records = self._records(roster, max_rows, result)
         chunks = _prefetched(_chunks(records, self.chunk_size))
-        with transaction.atomic() if not self.dry_run else contextlib.nullcontext(), contextlib.closing(chunks):
+        atomic = transaction.atomic() if not self.dry_run else contextlib.nullcontext()
+        # Large files only: a paused cyclic collector saves a tenth of a 100k-row import (core.runtime).
+        with collector_paused(total > self.chunk_size), atomic, contextlib.closing(chunks):
             for chunk in chunks:
                 # Strict: stop writing at the first invalid row, but read on to report every error.
                 writing = not self.dry_run and not (self.strict and result.rejected)

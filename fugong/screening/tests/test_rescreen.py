@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from fugong.core.models import AuditLog
+from fugong.core.runtime import collector_paused
 from fugong.screening import rules, runner, services
 from fugong.screening.models import Alert, RescreenJob, RiskArea, ScreeningRuleSet
 from fugong.workforce import services as workforce
@@ -87,17 +88,17 @@ def test_turning_abnormal_for_a_positive_test_raises_an_abnormal_alert(world):
 
 def test_a_bulk_run_pauses_the_cyclic_collector_and_always_restores_it():
     assert gc.isenabled()
-    with runner._collector_paused(True):
+    with collector_paused(True):
         assert not gc.isenabled()
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), runner._collector_paused(True):
+    with pytest.raises(RuntimeError), collector_paused(True):
         raise RuntimeError
     assert gc.isenabled()
-    with runner._collector_paused(False):  # a run of a few employees (a request) leaves it alone
+    with collector_paused(False):  # a run of a few employees (a request) leaves it alone
         assert gc.isenabled()
     gc.disable()
     try:
-        with runner._collector_paused(True):
+        with collector_paused(True):
             pass
         assert not gc.isenabled()  # off before: still off after
     finally:
