@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from fugong.core import figure_store
 from fugong.core.identifiers import IdentifierError, validate_id_number
 from fugong.workforce.models import ClearanceStatus
-from fugong.workforce.services import id_hash
+from fugong.workforce.records import id_hash
 
 from . import checkin
 

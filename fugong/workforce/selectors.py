@@ -14,7 +14,7 @@ from fugong.core.querystring import clean_params
 from fugong.regions.models import Region
 
 from .models import ArrivalBatch, ClearanceStatus, Employee, HealthReading, HealthTest, Quarantine, Stay
-from .services import id_hash
+from .records import id_hash
 
 
 @dataclass

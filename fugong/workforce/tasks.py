@@ -33,7 +33,8 @@ from fugong.core.context import RequestInfo, current_request
 from fugong.core.models_jobs import ImportJob
 from fugong.enterprises.models import Enterprise
 
-from . import importers, services
+from . import importers
+from .records import ConcurrentEditError
 
 logger = logging.getLogger(__name__)
 KIND = importers.EmployeeImporter.kind
@@ -103,7 +104,7 @@ def run_import_job(job_id: int) -> ImportJob:
         _finish_failed(job, _("企业不存在或无权访问，未写入任何数据"))
     except PermissionDenied:
         _finish_failed(job, _("您没有导入员工花名册的权限，未写入任何数据"))
-    except services.ConcurrentEditError:
+    except ConcurrentEditError:
         _finish_failed(job, _("导入期间有员工档案被他人修改，未写入任何数据，请重新导入"))
     except Exception:
         # The reason goes to the server log (no cell values in it), the clerk gets a clear outcome.

@@ -28,7 +28,7 @@ from fugong.core.models_jobs import import_jobs_for
 from fugong.enterprises import selectors as enterprise_selectors
 from fugong.enterprises.models import Enterprise
 
-from . import importers, tasks
+from . import roster_rows, roster_template, tasks
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
@@ -116,7 +116,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         # Only names and ids, for the select: a district has hundreds of enterprises.
         "choices": [] if fixed else scoping.enterprises_for(user).order_by("name").values_list("id", "name"),
         "jobs": import_jobs_for(user, tasks.KIND).filter(created_by=user)[:RECENT_JOBS],
-        "columns": importers.COLUMNS,
+        "columns": roster_rows.COLUMNS,
     }
     return render(request, "workforce/import.html", context, status=400 if form.errors else 200)
 
@@ -165,7 +165,7 @@ def import_errors(request: HttpRequest, job_id: int) -> FileResponse:
     headers = [*data["headers"], _("错误原因"), _("原行号")]
     return _xlsx_response(
         lambda out: excel.write_xlsx(
-            out, headers, importers.error_report_rows(data), sheet_title=_("错误行"), meta=meta
+            out, headers, roster_template.error_report_rows(data), sheet_title=_("错误行"), meta=meta
         ),
         _("花名册导入错误报告_%(id)d.xlsx") % {"id": job.pk},
     )
@@ -174,4 +174,4 @@ def import_errors(request: HttpRequest, job_id: int) -> FileResponse:
 @login_required
 def import_template(request: HttpRequest) -> FileResponse:
     _require(request.user, roles.IMPORT_EMPLOYEES)
-    return _xlsx_response(importers.write_template, _("员工花名册导入模板.xlsx"))
+    return _xlsx_response(roster_template.write_template, _("员工花名册导入模板.xlsx"))

@@ -1,4 +1,4 @@
-"""The roster import: EmployeeImporter, services.do_bulk_import_employees, the import_employees command, the
+"""The roster import: EmployeeImporter, roster_writer.do_bulk_import_employees, the import_employees command, the
 upload, job, error-report and template pages. Every file is built by the test, with synthetic ID numbers."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from fugong.core.identifiers import IdentifierError, id_check_char, validate_id_
 from fugong.core.models import AccessLog, AuditLog
 from fugong.core.models_jobs import ImportJob
 from fugong.core.testing import assert_max_queries
-from fugong.workforce import importers, services, tasks
+from fugong.workforce import importers, records, roster_rows, roster_writer, services, tasks
 from fugong.workforce.importers import EmployeeImporter
 from fugong.workforce.models import ArrivalBatch, Employee
 
@@ -328,7 +328,7 @@ def covered(runs):
 def test_each_written_chunk_of_new_employees_gets_one_audit_row_naming_every_id(world, tmp_path):
     rows = [row(45, 姓名="欧阳小明"), row(46), row(47, 身份证号码="1"), row(48), row(49)]
     run(write_xlsx(tmp_path / "a.xlsx", rows), world.x, note="测试导入", chunk_size=2)
-    entries = list(AuditLog.objects.filter(action=services.BULK_CREATE_ACTION).order_by("id"))
+    entries = list(AuditLog.objects.filter(action=roster_writer.BULK_CREATE_ACTION).order_by("id"))
     # Four valid rows in chunks of two: two audit rows, each naming its own two employees.
     ids = set(Employee.objects.values_list("id", flat=True))
     assert len(ids) == 4 and [e.changes["created"] for e in entries] == [2, 2]
@@ -347,7 +347,7 @@ def test_each_written_chunk_of_new_employees_gets_one_audit_row_naming_every_id(
 def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monkeypatch):
     run(write_xlsx(tmp_path / "base.xlsx", [row(50)]), world.x)
     before = state()
-    real = services.do_bulk_import_employees
+    real = roster_writer.do_bulk_import_employees
     calls = {"n": 0}
 
     def fail_on_second_chunk(*args, **kwargs):
@@ -356,7 +356,7 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monke
             raise RuntimeError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "do_bulk_import_employees", fail_on_second_chunk)
+    monkeypatch.setattr(roster_writer, "do_bulk_import_employees", fail_on_second_chunk)
     path = write_xlsx(tmp_path / "fail.xlsx", [row(50, **{"车间/部门": "二车间"}), row(51), row(52), row(53)])
     with pytest.raises(RuntimeError):
         run(path, world.x, chunk_size=2)
@@ -365,12 +365,12 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(world, tmp_path, monke
 
 
 def test_a_stale_plan_is_refused_and_nothing_is_written(world, tmp_path):
-    recs = [importers.employee_record({"name": "并发", "id_number": synthetic_id(54)}, TODAY)]
-    plan = services.plan_employee_upserts(world.x, recs, {}, lookup=False)
+    recs = [roster_rows.employee_record({"name": "并发", "id_number": synthetic_id(54)}, TODAY)]
+    plan = roster_writer.plan_employee_upserts(world.x, recs, {}, lookup=False)
     services.do_upsert_employees(None, world.x, recs)  # someone files the same person meanwhile
     before = state()
-    with pytest.raises(services.ConcurrentEditError):
-        services.do_bulk_import_employees(None, world.x, plan.creates, plan.updates)
+    with pytest.raises(records.ConcurrentEditError):
+        roster_writer.do_bulk_import_employees(None, world.x, plan.creates, plan.updates)
     assert state() == before
 
 
@@ -390,13 +390,13 @@ def test_the_fast_row_check_decides_exactly_as_clean_employee(data):
     def outcome(fn):
         try:
             rec = fn()
-        except services.EmployeeValidationError as exc:
+        except records.EmployeeValidationError as exc:
             return {k: c for k, (c, _m) in exc.errors.items()}
         return (rec.id_number, rec.id_hash, rec.gender, rec.birth_date, rec.phone, rec.phone_hash, rec.fields)
 
-    hashers = (services.keyed_hasher(services.ID_PURPOSE), services.keyed_hasher(services.PHONE_PURPOSE))
-    fast = outcome(lambda: importers.employee_record(dict(data), TODAY, hashers))
-    assert fast == outcome(lambda: services.clean_employee(dict(data), today=TODAY))
+    hashers = (records.keyed_hasher(records.ID_PURPOSE), records.keyed_hasher(records.PHONE_PURPOSE))
+    fast = outcome(lambda: roster_rows.employee_record(dict(data), TODAY, hashers))
+    assert fast == outcome(lambda: records.clean_employee(dict(data), today=TODAY))
 
 
 def _id_outcome(fn):
@@ -419,7 +419,7 @@ ID_BODIES = st.builds(
 def test_the_fast_id_check_decides_exactly_as_validate_id_number(body, check):
     # None: the right check character; otherwise any character, right or wrong (x as typed in lower case).
     text = body + (id_check_char(body) if check is None else check)
-    fast = _id_outcome(lambda: importers._id_number(text, TODAY))
+    fast = _id_outcome(lambda: roster_rows._id_number(text, TODAY))
     assert fast == _id_outcome(lambda: validate_id_number(text, today=TODAY))
 
 
@@ -527,7 +527,7 @@ def test_the_upload_page_imports_a_small_file_inline_and_links_to_the_batch_summ
     html = client.get(response["Location"]).content.decode()
     assert 'data-status="done"' in html and "hx-trigger" not in html and "手机号码格式不正确" in html
     assert reverse("workforce:batch_summary", args=[world.x.pk]) in html
-    assert AuditLog.objects.get(action=services.BULK_CREATE_ACTION).via == "web"
+    assert AuditLog.objects.get(action=roster_writer.BULK_CREATE_ACTION).via == "web"
 
 
 def test_an_enterprise_admin_imports_into_their_own_enterprise_only(world, client_for, tmp_path, media):
@@ -587,7 +587,7 @@ def test_the_task_writes_as_the_uploader_via_the_task_channel(world, client_for,
     upload(client_for("liaison_of_x"), write_xlsx(tmp_path / "t.xlsx", [row(88), row(89)]), world.x)
     job = ImportJob.objects.get()
     assert (job.status, job.created) == ("done", 2)
-    entries = AuditLog.objects.filter(action=services.BULK_CREATE_ACTION)
+    entries = AuditLog.objects.filter(action=roster_writer.BULK_CREATE_ACTION)
     assert {(e.actor_label, e.via, e.actor_id) for e in entries} == {
         ("liaison_of_x", "task", world.users["liaison_of_x"].pk)
     }
@@ -634,10 +634,10 @@ def test_the_template_has_headers_a_synthetic_valid_example_and_instructions(wor
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     assert book.sheet_names == ["员工花名册", "填写说明"]
     rows = book.get_sheet_by_name("员工花名册").to_python()
-    assert rows[0] == importers.SPEC.headers() and len(rows) == 2
+    assert rows[0] == roster_rows.SPEC.headers() and len(rows) == 2
     assert rows[1][1].startswith("999999")  # no such county: nobody's real number
     notes = book.get_sheet_by_name("填写说明").to_python()
-    assert [r[0] for r in notes[1 : len(importers.COLUMNS) + 1]] == importers.SPEC.headers()
+    assert [r[0] for r in notes[1 : len(roster_rows.COLUMNS) + 1]] == roster_rows.SPEC.headers()
     path = tmp_path / "template.xlsx"
     path.write_bytes(data)
     result = run(str(path), world.x)

@@ -22,7 +22,7 @@ from fugong.core.excel import UnreadableFile
 from fugong.core.identifiers import IdentifierError, validate_uscc
 from fugong.enterprises.models import Enterprise
 from fugong.workforce.importers import EmployeeImporter
-from fugong.workforce.services import ConcurrentEditError
+from fugong.workforce.records import ConcurrentEditError
 
 EXIT_STRICT = 1
 EXIT_UNREADABLE = 2
