@@ -18,9 +18,9 @@ def _no_lockout(settings):
 
 @pytest.fixture(autouse=True)
 def _figures_recounted_on_read(settings):
-    # Tests run inside a transaction, so the after-commit "records changed" mark never fires; with a zero age
-    # limit every read recounts a (cheap) snapshot, i.e. figures are live. fugong/core/tests/test_figure_store.py
-    # sets real limits and commits to test the snapshot lifecycle itself.
+    # Tests run inside a transaction, so PostgreSQL's after-commit "records changed" mark never fires; with a
+    # zero age limit every read recounts a (cheap) snapshot, i.e. figures are live on both databases.
+    # fugong/core/tests/test_figure_store.py sets real limits and commits to test the snapshot lifecycle itself.
     settings.FUGONG_FIGURES_MAX_AGE = 0
 
 

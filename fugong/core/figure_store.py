@@ -7,7 +7,8 @@ brief page read one row instead of counting raw rows for the district or a town.
   FUGONG_FIGURES_MAX_AGE seconds is recomputed on the spot when that is cheap (its last computation took at
   most FUGONG_FIGURES_INLINE_MS) or when the caller asks for exact figures (`exact=True`: daily_brief);
   otherwise it is served with its time and `stale=True` while the task worker recomputes it.
-- `mark_changed()` — after the current transaction commits, every clean snapshot becomes dirty. Model saves and
+- `mark_changed()` — with the current transaction (SQLite) or once it commits (PostgreSQL), every clean
+  snapshot becomes dirty. Model saves and
   deletes of the apps behind the figures call it through a signal (apps.py); bulk writes that bypass signals
   (imports, rescreen, the check-in fast path) call it themselves. The age limit bounds staleness should a
   path be missed.
@@ -159,13 +160,21 @@ def _mark() -> None:
 
 
 def mark_changed() -> None:
-    """Records behind the figures changed: once the current transaction commits, every clean snapshot is
-    dirty. Registered once per transaction however many rows it writes."""
+    """Records behind the figures changed: every clean snapshot becomes dirty with the change.
+
+    SQLite has one writer at a time, so the mark is part of the writer's own transaction: it holds no lock the
+    transaction does not already hold, commits or rolls back with it, and cannot fail once the change is
+    committed. PostgreSQL marks after the commit (once per transaction), so a long import holds no row lock on
+    the snapshots; that mark is robust — a failure is logged, never raised into a request whose change is
+    already committed (the age limit then catches up)."""
+    if connection.vendor == "sqlite" and connection.in_atomic_block:
+        _mark()
+        return
     # Entries are (savepoint ids, func, robust); index the func rather than unpack, since django-stubs still
     # declares the pre-4.2 two-item tuple.
     if connection.in_atomic_block and any(entry[1] is _mark for entry in connection.run_on_commit):
         return
-    transaction.on_commit(_mark)
+    transaction.on_commit(_mark, robust=True)
 
 
 # Background tasks that only recount (never change records) don't mark anything.
