@@ -167,14 +167,21 @@ def mark_changed() -> None:
     committed. PostgreSQL marks after the commit (once per transaction), so a long import holds no row lock on
     the snapshots; that mark is robust — a failure is logged, never raised into a request whose change is
     already committed (the age limit then catches up)."""
+    # Entries of run_on_commit are (savepoint ids, func, robust); index the func rather than unpack, since
+    # django-stubs still declares the pre-4.2 two-item tuple. A savepoint rolled back drops its entries.
+    registered = connection.run_on_commit if connection.in_atomic_block else []
     if connection.vendor == "sqlite" and connection.in_atomic_block:
-        _mark()
+        if not any(entry[1] is _marked_in_transaction for entry in registered):
+            _mark()
+            transaction.on_commit(_marked_in_transaction)  # once per transaction, dropped with a rollback
         return
-    # Entries are (savepoint ids, func, robust); index the func rather than unpack, since django-stubs still
-    # declares the pre-4.2 two-item tuple.
-    if connection.in_atomic_block and any(entry[1] is _mark for entry in connection.run_on_commit):
+    if any(entry[1] is _mark for entry in registered):
         return
     transaction.on_commit(_mark, robust=True)
+
+
+def _marked_in_transaction() -> None:
+    """A no-op after-commit entry: its presence says this SQLite transaction has already marked."""
 
 
 # Background tasks that only recount (never change records) don't mark anything.
