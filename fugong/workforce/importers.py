@@ -270,6 +270,19 @@ def _open_csv(source: excel.Source, name: str, max_rows: int) -> _Source:
     return _Source(table.headers, table.columns, table.ignored_headers, total, rows())
 
 
+def _refresh_statistics() -> None:
+    """SQLite only, after an import that added many employees. Without statistics SQLite's planner guesses that
+    `enterprise_id = ?` narrows a table to ten rows, so the next import's look-up (`enterprise_id = ? AND
+    id_hash IN (…5,000 hashes)`) scans the whole enterprise through the (enterprise, batch) index instead of
+    probing the unique (enterprise, id_hash) one — measured: a 1,000,000-row re-import took 141 s, more than
+    the first import. ANALYZE takes about a second on a million rows. (PostgreSQL keeps its own statistics.)"""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Employee._meta.db_table)}")
+
+
 def open_roster(
     source: excel.Source, filename: str, *, max_bytes: int | None = None, max_rows: int | None = None
 ) -> _Source:
@@ -365,6 +378,8 @@ class EmployeeImporter:
                 # Written, not yet committed: the job page shows "writing" until the transaction ends.
                 self.progress("writing", result.rows, result.rows)
                 result.written = True
+        if result.written and result.created > self.chunk_size:
+            _refresh_statistics()
         self.progress("finished", result.rows, result.rows)
         return result
 
