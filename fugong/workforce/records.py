@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from fugong.core import crypto
 from fugong.core.identifiers import IdentifierError, normalise_phone, validate_id_number
 
+from .models import Employee
+
 ID_PURPOSE = "employee.id_number"
 PHONE_PURPOSE = "employee.phone"
 
@@ -70,6 +72,23 @@ class EmployeeRecord:
     phone_hash: str = ""
     batch_number: int | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+
+    def new_employee(self, enterprise: Any, batch: Any, **extra: Any) -> Employee:
+        """An unsaved Employee of `enterprise` from this record (the form's create and the bulk import)."""
+        emp = Employee(
+            enterprise=enterprise,
+            id_number=self.id_number,
+            id_hash=self.id_hash,
+            gender=self.gender,
+            birth_date=self.birth_date,
+            phone=self.phone,
+            phone_hash=self.phone_hash,
+            batch=batch,
+            **extra,
+        )
+        for key, value in self.fields.items():
+            setattr(emp, key, value)
+        return emp
 
 
 def clean_employee(data: Mapping[str, Any], today: dt.date | None = None) -> EmployeeRecord:

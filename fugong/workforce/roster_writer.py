@@ -90,19 +90,7 @@ def do_upsert_employees(
             batch = batches.get(rec.batch_number) if rec.batch_number else None
             emp = existing.get(rec.id_hash)
             if emp is None:
-                emp = Employee(
-                    enterprise=enterprise,
-                    id_number=rec.id_number,
-                    id_hash=rec.id_hash,
-                    gender=rec.gender,
-                    birth_date=rec.birth_date,
-                    phone=rec.phone,
-                    phone_hash=rec.phone_hash,
-                    batch=batch,
-                )
-                for key, value in rec.fields.items():
-                    setattr(emp, key, value)
-                to_create.append(emp)
+                to_create.append(rec.new_employee(enterprise, batch))
                 continue
             changes = _apply(emp, rec, batch)
             if not changes:

@@ -193,19 +193,7 @@ def _identity_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> di
 def do_create_employee(actor: Any, enterprise: Enterprise, rec: EmployeeRecord, commute_route: str = "") -> Employee:
     """One new archive from a validated record (the form's create path; imports use do_upsert_employees)."""
     batch = arrival_batches(enterprise, [rec.batch_number]).get(rec.batch_number) if rec.batch_number else None
-    emp = Employee(
-        enterprise=enterprise,
-        id_number=rec.id_number,
-        id_hash=rec.id_hash,
-        gender=rec.gender,
-        birth_date=rec.birth_date,
-        phone=rec.phone,
-        phone_hash=rec.phone_hash,
-        batch=batch,
-        commute_route=commute_route,
-    )
-    for key, value in rec.fields.items():
-        setattr(emp, key, value)
+    emp = rec.new_employee(enterprise, batch, commute_route=commute_route)
     try:
         with transaction.atomic():
             emp.save()
