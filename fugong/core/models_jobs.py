@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import EncryptedTextField
@@ -108,6 +109,29 @@ class ImportJob(models.Model):
 
     def failed_rows_data(self) -> dict[str, Any]:
         return json.loads(self.failed_rows) if self.failed_rows else {"headers": [], "rows": []}
+
+    def record_result(self, result: Any, message: str) -> None:
+        """The job finished: store an importer's result (counts, errors, ignored headers) and, sealed, its
+        failed rows for the error report. Shared by every importer's task (enterprises, rosters…)."""
+        ImportJob.objects.filter(pk=self.pk).update(
+            status=ImportJob.Status.DONE,
+            stage=ImportJob.Stage.FINISHED,
+            rows_total=result.rows,
+            rows_done=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=result.rejected,
+            errors=result.errors,
+            ignored_headers=result.ignored_headers,
+            message=message,
+            finished_at=timezone.now(),
+        )
+        if result.failed:
+            # EncryptedTextField seals on save; .update() would store the rows (ID numbers!) in clear.
+            self.refresh_from_db()
+            self.failed_rows = json.dumps(result.failed_rows_payload(), ensure_ascii=False)
+            self.save(update_fields=["failed_rows"])
 
 
 def import_jobs_for(user: Any, kind: str) -> QuerySet[ImportJob]:

@@ -12,7 +12,6 @@ there the bar moves while rows are validated outside a transaction (dry runs) an
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 import time
@@ -111,25 +110,7 @@ def run_import_job(job_id: int) -> ImportJob:
         logger.exception("roster import job %s failed", job.pk)
         _finish_failed(job, _("导入失败：系统错误，未写入任何数据。请联系管理员"))
     else:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.DONE,
-            stage=ImportJob.Stage.FINISHED,
-            rows_total=result.rows,
-            rows_done=result.rows,
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            rejected=result.rejected,
-            errors=result.errors,
-            ignored_headers=result.ignored_headers,
-            message=_outcome(result, job),
-            finished_at=timezone.now(),
-        )
-        if result.failed:
-            # EncryptedTextField seals on save; .update() would store the rows (ID numbers!) in clear.
-            job.refresh_from_db()
-            job.failed_rows = json.dumps(result.failed_rows_payload(), ensure_ascii=False)
-            job.save(update_fields=["failed_rows"])
+        job.record_result(result, _outcome(result, job))
     finally:
         progress.close()
         _delete_upload(job)
