@@ -110,9 +110,15 @@ class ImportJob(models.Model):
     def failed_rows_data(self) -> dict[str, Any]:
         return json.loads(self.failed_rows) if self.failed_rows else {"headers": [], "rows": []}
 
-    def record_result(self, result: Any, message: str) -> None:
-        """The job finished: store an importer's result (counts, errors, ignored headers) and, sealed, its
-        failed rows for the error report. Shared by every importer's task (enterprises, rosters…)."""
+    def record_result(self, result: Any) -> None:
+        """The job finished: store an importer's result (counts, errors, ignored headers, what a dry run or a
+        strict run left unwritten) and, sealed, its failed rows for the error report. Shared by every
+        importer's task (enterprises, rosters…)."""
+        message = ""
+        if self.dry_run:
+            message = str(_("仅预检：未写入任何数据"))
+        elif self.strict and result.rejected:
+            message = str(_("严格模式：存在无效行，未写入任何数据"))
         ImportJob.objects.filter(pk=self.pk).update(
             status=ImportJob.Status.DONE,
             stage=ImportJob.Stage.FINISHED,

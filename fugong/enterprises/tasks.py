@@ -92,7 +92,7 @@ def run_import_job(job_id: int) -> ImportJob:
         logger.exception("import job %s failed", job.pk)
         _finish_failed(job, _("导入失败：系统错误，未写入任何数据。请联系管理员"))
     else:
-        job.record_result(result, _outcome(result, job))
+        job.record_result(result)
     finally:
         _delete_upload(job)
     job.refresh_from_db()
@@ -106,14 +106,6 @@ def run_import_job_task(job_id: int) -> None:
         run_import_job(job_id)
     finally:
         current_request.reset(token)
-
-
-def _outcome(result: importers.ImportResult, job: ImportJob) -> str:
-    if job.dry_run:
-        return _("仅预检：未写入任何数据")
-    if job.strict and result.rejected:
-        return _("严格模式：存在无效行，未写入任何数据")
-    return ""
 
 
 def _progress_writer(job_id: int) -> importers.Progress:
