@@ -222,6 +222,26 @@ def test_a_declaration_costs_a_fixed_number_of_queries(point, emp):
     assert HealthReading.objects.filter(employee=emp).count() == 2
 
 
+def test_the_declarations_statements_are_planned_once_per_connection(world, point, emp):
+    """PostgreSQL: the check-in's read and write are server-side prepared statements, reused — Django opens
+    psycopg connections with prepare_threshold=None, under which psycopg silently ignores prepare=True (the
+    server then parsed and planned both statements on every declaration). SQLite: the portable path."""
+    hire(world.x, 8)
+    client = device()
+    client.get(url(point))
+    for seq in (7, 8):
+        assert 'data-ack="1"' in client.post(url(point), form(seq)).content.decode()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s OR statement LIKE %s",
+                ["%FROM workforce_employee e%", "%INSERT INTO screening_declaration%"],
+            )
+            assert len(cursor.fetchall()) == 2  # one each, prepared on first use and reused for the second
+        else:
+            assert HealthReading.objects.filter(source="self").count() == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_declaration_that_changes_a_status_marks_the_figure_snapshots(world, settings):
     """The page marks the figure snapshots itself (on PostgreSQL inside its one write, only when a status or an
@@ -241,3 +261,32 @@ def test_a_declaration_that_changes_a_status_marks_the_figure_snapshots(world, s
     response = client.post(url(point), form(temperature="38.6"))  # a fever: 异常, and an alert
     assert 'data-ack="1"' in response.content.decode()
     assert FigureSnapshot.objects.get().dirty is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_database_connection_drops_the_next_declaration_gets_a_fresh_one(world):
+    """A dead connection (a database restart) costs one failed declaration, not every declaration until
+    CONN_MAX_AGE: the failure marks the connection (the check-in's own cursors report errors through Django's
+    wrapper) and Django replaces it at the end of the request. SQLite has no server to lose."""
+    import psycopg
+
+    point = services.do_ensure_checkin_point(None, world.x)
+    hire(world.x, 7)
+    hire(world.x, 8)
+    client = Client(raise_request_exception=False)
+    client.get(url(point))
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        pid = connection.connection.info.backend_pid
+        params = connection.get_connection_params()
+        with psycopg.connect(**params, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        assert client.post(url(point), form(7)).status_code == 500
+        # Marked as Django marks its own cursors' errors; at the end of a request (request_finished, which the
+        # test client leaves out) Django then closes the connection, and the next request opens a new one.
+        assert connection.errors_occurred
+        connection.close_if_unusable_or_obsolete()
+        assert connection.connection is None
+    response = client.post(url(point), form(8))
+    assert 'data-ack="1"' in response.content.decode()
+    assert Declaration.objects.filter(employee__name="排查员工8").count() == 1
