@@ -257,11 +257,18 @@ def plan_employee_upserts(
     *,
     lookup: bool = True,
     seal: bool = True,
+    sealed: Sequence[NewEmployee] | None = None,
 ) -> ImportPlan:
     """Decide create / update / unchanged for validated records (one query; no writes). `lookup=False` when
     the enterprise had no employees when the import started (a concurrent insert then fails the write, which
-    rolls everything back); `seal=False` for a dry run, which only counts."""
+    rolls everything back); `seal=False` for a dry run, which only counts. With `lookup=False` every record
+    is new, so the import may seal them ahead (`sealed`: seal_new_employees(records), done on its reader
+    thread while this one waits on the database)."""
     plan = ImportPlan()
+    if sealed is not None and not lookup:
+        plan.created = len(records)
+        plan.creates = list(sealed) if seal else []
+        return plan
     existing = _stored(enterprise, [r.id_hash for r in records]) if lookup and records else {}
     new: list[EmployeeRecord] = []
     for rec in records:

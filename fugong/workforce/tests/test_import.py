@@ -374,6 +374,28 @@ def test_a_stale_plan_is_refused_and_nothing_is_written(world, tmp_path):
     assert state() == before
 
 
+def test_an_import_into_an_empty_enterprise_seals_ahead_and_writes_what_the_plan_would(world, tmp_path, monkeypatch):
+    """Into an empty enterprise the reader thread seals each chunk (every row is new); the planner then takes
+    those tokens as they are. Into one with employees it looks them up and seals only the new ones."""
+    sealed_ahead: list[int] = []
+    real = roster_writer.seal_new_employees
+
+    def counting(chunk):
+        sealed_ahead.append(len(chunk))
+        return real(chunk)
+
+    monkeypatch.setattr(roster_writer, "seal_new_employees", counting)
+    path = write_xlsx(tmp_path / "empty.xlsx", [row(70), row(71), row(72, 手机号码="")])
+    result = run(path, world.x, chunk_size=2)
+    assert (result.created, sealed_ahead) == (3, [2, 1])
+    stored = {e.id_number: e.phone for e in Employee.objects.filter(enterprise=world.x)}
+    assert stored == {synthetic_id(70): "13900000070", synthetic_id(71): "13900000071", synthetic_id(72): ""}
+    # A planner handed tokens for records it must look up ignores them.
+    recs = [roster_rows.employee_record({"name": "已有", "id_number": synthetic_id(70)}, TODAY)]
+    plan = roster_writer.plan_employee_upserts(world.x, recs, {}, lookup=True, sealed=real(recs))
+    assert (plan.created, plan.creates) == (0, [])
+
+
 @pytest.mark.parametrize(
     "data",
     [
