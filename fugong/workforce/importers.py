@@ -109,7 +109,7 @@ def _sealed_ahead(
 _DONE = object()
 
 
-def _prefetched(chunks: Iterator[Any], depth: int = 2) -> Generator[list[Any], None, None]:
+def _prefetched(chunks: Iterator[Any], depth: int = 2) -> Generator[Any, None, None]:
     """`chunks` read and validated by a helper thread while this one writes the previous chunk: the database
     server works on one core while Python parses on the other (a write waits on the server with the GIL
     released). The helper touches no database and no shared state but the result's row and error counts.

@@ -266,8 +266,8 @@ def test_a_declaration_that_changes_a_status_marks_the_figure_snapshots(world, s
 @pytest.mark.django_db(transaction=True)
 def test_after_the_database_connection_drops_the_next_declaration_gets_a_fresh_one(world):
     """A dead connection (a database restart) costs one failed declaration, not every declaration until
-    CONN_MAX_AGE: the failure marks the connection (the check-in's own cursors report errors through Django's
-    wrapper) and Django replaces it at the end of the request. SQLite has no server to lose."""
+    CONN_MAX_AGE: the failure marks the connection and Django replaces it at the end of the request. SQLite
+    has no server to lose."""
     import psycopg
 
     point = services.do_ensure_checkin_point(None, world.x)
