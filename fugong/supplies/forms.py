@@ -113,6 +113,10 @@ class ConfirmForm(BootstrapForm):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
+class CancelRequestForm(BootstrapForm):
+    reason = forms.CharField(label=_("撤销原因"), max_length=200)
+
+
 class SupplierForm(BootstrapForm):
     name = forms.CharField(label=_("供应商名称"), max_length=120)
     contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)

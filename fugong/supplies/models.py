@@ -332,6 +332,8 @@ class DemandRequest(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("物资需求申报")

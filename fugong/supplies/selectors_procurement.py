@@ -32,6 +32,10 @@ def requests_for_user(user: Any) -> QuerySet[DemandRequest]:
     return qs.select_related("enterprise", "enterprise__town", "order", "created_by").prefetch_related(lines)
 
 
+def get_request_for_user(user: Any, pk: Any) -> DemandRequest:
+    return scoping.get_in_scope(requests_for_user(user), pk=pk)
+
+
 def open_requests(user: Any) -> QuerySet[DemandRequest]:
     return requests_for_user(user).filter(status=RequestStatus.SUBMITTED).order_by("created_at", "id")
 

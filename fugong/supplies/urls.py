@@ -16,6 +16,7 @@ urlpatterns = [
     path("enterprise/<int:enterprise_id>/requests/new/", views_procurement.request_new, name="request_new"),
     # Procurement matchmaking and doorstep delivery (views_procurement.py)
     path("requests/", views_procurement.requests, name="requests"),
+    path("requests/<int:pk>/cancel/", views_procurement.request_cancel, name="request_cancel"),
     path("orders/", views_procurement.orders, name="orders"),
     path("orders/<int:pk>/", views_procurement.order, name="order"),
     path("deliveries/", views_procurement.deliveries, name="deliveries"),

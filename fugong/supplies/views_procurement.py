@@ -22,7 +22,7 @@ from fugong.accounts.roles import Role
 from . import permissions as p
 from . import selectors, services
 from . import selectors_procurement as procurement
-from .forms import ConfirmForm, OrderForm, RequestForm, SupplierForm
+from .forms import CancelRequestForm, ConfirmForm, OrderForm, RequestForm, SupplierForm
 from .models import DeliveryStatus, RequestStatus
 from .views import enterprise_for, require
 
@@ -182,6 +182,24 @@ def delivery(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if (form.errors or errors) else 200
     context = {"d": found, "form": form, "lines": lines, "pending": found.status == DeliveryStatus.PENDING}
     return render(request, "supplies/delivery.html", context, status=status)
+
+
+@login_required
+def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a request that is still waiting for procurement, with the reason (kept on the request)."""
+    found = procurement.get_request_for_user(request.user, pk)
+    require(request.user, p.REQUEST_SUPPLIES)
+    form = CancelRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.check_cancel_request(request.user, found, form.cleaned_data["reason"])
+        except services.SupplyValidationError as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("已撤销需求申报 #%(id)d") % {"id": found.pk})
+            return redirect("supplies:requests")
+    context = {"r": found, "form": form, "open": found.status == RequestStatus.SUBMITTED}
+    return render(request, "supplies/request_cancel.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -136,6 +136,37 @@ def check_create_request(
     return do_create_request(actor, enterprise, lines, needed_by, str(note or "").strip()[:200])
 
 
+@transaction.atomic
+def do_cancel_request(actor: Any, demand: DemandRequest, reason: str) -> DemandRequest:
+    """Withdraw a request nobody has ordered yet (a typing mistake, a need met otherwise)."""
+    demand.status = RequestStatus.CANCELLED
+    demand.cancelled_at = timezone.now()
+    demand.cancel_reason = reason
+    demand.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    audit.record(
+        actor,
+        "supplies.request_cancel",
+        demand,
+        changes={"status": [RequestStatus.SUBMITTED.value, RequestStatus.CANCELLED.value]},
+        note=reason,
+    )
+    return demand
+
+
+def check_cancel_request(actor: Any, demand: DemandRequest, reason: Any) -> DemandRequest:
+    """Only while it waits for procurement: once ordered, the goods are on their way to the enterprise."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise SupplyValidationError({"reason": _("请填写撤销原因")})
+    with transaction.atomic():
+        # Locked, as check_create_order locks what it orders: of a withdrawal and an order at the same moment,
+        # the second finds the request taken.
+        locked = DemandRequest.objects.select_for_update().get(pk=demand.pk)
+        if locked.status != RequestStatus.SUBMITTED:
+            raise SupplyValidationError({"__all__": _("该需求已下单或已撤销，不能再撤销")})
+        return do_cancel_request(actor, locked, reason[:200])
+
+
 # --- district orders --------------------------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ def cases(o: dict[str, Any]) -> dict[str, Case]:
         "supplies:settings": record(f"{base}/settings/", HELP_X, SEE_X),
         "supplies:request_new": record(f"{base}/requests/new/", HELP_X, SEE_X),
         "supplies:requests": page("/supplies/requests/", HELPERS),
+        "supplies:request_cancel": record(f"/supplies/requests/{o['open']}/cancel/", HELP_X, SEE_X),
         "supplies:orders": page("/supplies/orders/", ADMIN_ONLY),
         # An order is in scope where one of its deliveries is; only the district's procurement opens it.
         "supplies:order": record(f"/supplies/orders/{o['order']}/", ADMIN_ONLY, SEE_X),
@@ -83,6 +84,7 @@ CASE_NAMES = [
     "supplies:settings",
     "supplies:request_new",
     "supplies:requests",
+    "supplies:request_cancel",
     "supplies:orders",
     "supplies:order",
     "supplies:deliveries",

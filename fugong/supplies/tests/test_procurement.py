@@ -166,3 +166,62 @@ def test_delivered_figures_follow_the_signed_receipts(world, items, supplier):
     services.check_confirm_delivery(world.enterprise_admin_x, order.deliveries.get(), {}, DAY)
     assert figures.compute(scoping.DISTRICT_WIDE, DAY, keys) == {"masks_delivered": 1000, "sanitizer_delivered_kg": 3.5}
     assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_a_request_is_withdrawn_with_its_reason_and_is_then_not_ordered(world, items, supplier):
+    request = request_for(world.enterprise_admin_x, world.x, items, mask=100)
+    with pytest.raises(services.SupplyValidationError) as exc:
+        services.check_cancel_request(world.enterprise_admin_x, request, "   ")
+    assert set(exc.value.errors) == {"reason"}
+    services.check_cancel_request(world.enterprise_admin_x, request, "已自行采购 <script>")
+    request.refresh_from_db()
+    assert (request.status, request.cancel_reason) == (RequestStatus.CANCELLED, "已自行采购 <script>")
+    assert request.cancelled_at is not None
+    entry = AuditLog.objects.get(action="supplies.request_cancel")
+    assert (entry.object_id, entry.note, entry.actor_id) == (
+        str(request.pk),
+        "已自行采购 <script>",
+        world.enterprise_admin_x.pk,
+    )
+    # Withdrawn: no longer open demand, and neither an order nor a second withdrawal takes it.
+    assert request.pk not in [r.pk for r in services_open(world.district_admin)]
+    with pytest.raises(services.SupplyValidationError):
+        services.check_create_order(world.district_admin, supplier, [request.pk], DAY)
+    with pytest.raises(services.SupplyValidationError) as exc:
+        services.check_cancel_request(world.enterprise_admin_x, request, "再撤一次")
+    assert "已撤销" in exc.value.errors["__all__"]
+    assert AuditLog.objects.filter(action="supplies.request_cancel").count() == 1
+
+
+def test_an_ordered_request_cannot_be_withdrawn(world, items, supplier):
+    request = request_for(world.enterprise_admin_x, world.x, items, mask=100)
+    services.check_create_order(world.district_admin, supplier, [request.pk], DAY)
+    with pytest.raises(services.SupplyValidationError) as exc:
+        services.check_cancel_request(world.enterprise_admin_x, request, "不要了")
+    assert "已下单" in exc.value.errors["__all__"]
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ORDERED
+
+
+def test_the_withdraw_page_asks_for_a_reason_and_lists_it(world, items, client_for):
+    request = request_for(world.enterprise_admin_x, world.x, items, mask=100)
+    client = client_for("enterprise_admin_x")
+    url = f"/supplies/requests/{request.pk}/cancel/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'data-testid="cancel-form"' in page.content.decode()
+    assert client.post(url, {"reason": ""}).status_code == 400
+    response = client.post(url, {"reason": "需求填错了"})
+    assert response.status_code == 302
+    listing = client.get("/supplies/requests/").content.decode()
+    assert f'data-request="{request.pk}" data-status="cancelled"' in listing and "需求填错了" in listing
+    # Done once: the page now shows the withdrawal, without the form.
+    done = client.get(url).content.decode()
+    assert 'data-testid="cancel-form"' not in done and "需求填错了" in done
+    # Another enterprise's admin does not find it.
+    assert client_for("enterprise_admin_y").get(url).status_code == 404
+
+
+def services_open(user):
+    from fugong.supplies.selectors_procurement import open_requests
+
+    return list(open_requests(user))
