@@ -12,7 +12,8 @@ In the same run it measures the two references the goal is stated against:
 - the framework's ceiling: a minimal view through the same settings and middleware that inserts one row
   (bench/checkin_app.py), with persistent database connections (CONN_MAX_AGE) and without;
 - PostgreSQL's own: pgbench, single-row INSERTs from 8 clients.
-and prints declarations/s ÷ minimal view/s and ÷ pgbench/s.
+and prints declarations/s ÷ minimal view/s and ÷ pgbench/s. For the persistent-connection runs it also prints
+the CPU time per request of gunicorn's processes and of this database's PostgreSQL backends (from /proc).
 
 Each request is a different phone (its own signed device cookie) declaring for a different worker (a valid
 synthetic ID number of an archived employee), so the per-device and per-ID limits hold exactly as in
@@ -361,6 +362,38 @@ def stored_since(table: str, column: str, since: float) -> int:
         return cur.fetchone()[0]
 
 
+def cpu_seconds(server: subprocess.Popen[bytes]) -> tuple[float, float]:
+    """(gunicorn's processes, this database's PostgreSQL backends) CPU seconds so far, read from /proc: where
+    a request's time goes on a shared 2-core machine (the framework or the database)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    database = os.environ["DATABASE_URL"].rpartition("/")[2].split("?")[0]
+    web = db = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(fields[2]) == server.pid:  # process group: the arbiter and its workers
+            web += used
+        elif command.startswith("postgres: ") and f" {database} " in command:
+            db += used
+    return web, db
+
+
+def report_cpu(before: tuple[float, float], after: tuple[float, float], requests: float) -> None:
+    if requests:
+        web, db = after[0] - before[0], after[1] - before[1]
+        print(
+            f"    CPU per request: gunicorn + Django {1000 * web / requests:.2f} ms, "
+            f"PostgreSQL {1000 * db / requests:.2f} ms (from /proc; backends of this database only)"
+        )
+
+
 def report(label: str, r: dict[str, float]) -> float:
     rate = r["acked"] / r["seconds"] if r["seconds"] else 0.0
     print(
@@ -444,12 +477,16 @@ def main() -> None:
         server = start_server(args.port, args.workers, args.threads, age)
         try:
             started = time.time()
+            cpu0 = cpu_seconds(server)
             result = run_wrk(args.port, work / "ping.tsv", args.duration, args.connections, args.wrk_threads)
+            cpu1 = cpu_seconds(server)
         finally:
             stop_server(server)
         label = "persistent connections" if age else "a new connection per request"
         print(f"Minimal Django view inserting one row, {label}:")
         rates[mode] = report("ping", result)
+        if age:  # (a backend per request exits before it can be read)
+            report_cpu(cpu0, cpu1, result["requests"])
         print(f"    rows stored: {stored_since('bench_ping', 'at', started):,} (acknowledged {result['acked']:,})")
     if "declare" not in args.skip:
         server = start_server(args.port, args.workers, args.threads, 600)
@@ -458,11 +495,14 @@ def main() -> None:
             write_requests(work / "declare.tsv", crowd, signed_devices(count), csrf, count)
             clear_counters()
             started = time.time()
+            cpu0 = cpu_seconds(server)
             result = run_wrk(args.port, work / "declare.tsv", args.duration, args.connections, args.wrk_threads)
+            cpu1 = cpu_seconds(server)
         finally:
             stop_server(server)
         print("Self-declarations (identify, validate, store, re-evaluate), persistent connections:")
         rates["declare"] = report("declarations", result)
+        report_cpu(cpu0, cpu1, result["requests"])
         stored = stored_since("screening_declaration", "declared_at", started)
         # Counted after the server stopped: requests still in flight when wrk stopped are stored but were
         # never acknowledged to it, so `stored` may exceed `acked`; it may never fall short.
