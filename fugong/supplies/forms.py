@@ -117,6 +117,10 @@ class CancelRequestForm(BootstrapForm):
     reason = forms.CharField(label=_("撤销原因"), max_length=200)
 
 
+class CancelOrderForm(BootstrapForm):
+    reason = forms.CharField(label=_("取消原因"), max_length=200)
+
+
 class SupplierForm(BootstrapForm):
     name = forms.CharField(label=_("供应商名称"), max_length=120)
     contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)

@@ -364,6 +364,7 @@ class DemandLine(models.Model):
 class OrderStatus(models.TextChoices):
     PLACED = "placed", _("配送中")
     COMPLETED = "completed", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ProcurementOrder(models.Model):
@@ -383,6 +384,8 @@ class ProcurementOrder(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("区级采购订单")
@@ -411,6 +414,7 @@ class OrderLine(models.Model):
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("待签收")
     DELIVERED = "delivered", _("已签收")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class Delivery(models.Model):

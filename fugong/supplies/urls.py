@@ -19,6 +19,7 @@ urlpatterns = [
     path("requests/<int:pk>/cancel/", views_procurement.request_cancel, name="request_cancel"),
     path("orders/", views_procurement.orders, name="orders"),
     path("orders/<int:pk>/", views_procurement.order, name="order"),
+    path("orders/<int:pk>/cancel/", views_procurement.order_cancel, name="order_cancel"),
     path("deliveries/", views_procurement.deliveries, name="deliveries"),
     path("deliveries/<int:pk>/", views_procurement.delivery, name="delivery"),
     path("suppliers/", views_procurement.suppliers, name="suppliers"),

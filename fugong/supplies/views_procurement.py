@@ -22,8 +22,8 @@ from fugong.accounts.roles import Role
 from . import permissions as p
 from . import selectors, services
 from . import selectors_procurement as procurement
-from .forms import CancelRequestForm, ConfirmForm, OrderForm, RequestForm, SupplierForm
-from .models import DeliveryStatus, RequestStatus
+from .forms import CancelOrderForm, CancelRequestForm, ConfirmForm, OrderForm, RequestForm, SupplierForm
+from .models import DeliveryStatus, OrderStatus, RequestStatus
 from .views import enterprise_for, require
 
 PAGE_SIZE = 50
@@ -134,8 +134,28 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": lines,
         "deliveries": procurement.order_deliveries(found),
         "requests": list(found.requests.select_related("enterprise").prefetch_related("lines__item")),
+        "can_cancel": found.status == OrderStatus.PLACED
+        and not found.deliveries.exclude(status=DeliveryStatus.PENDING).exists(),
     }
     return render(request, "supplies/order.html", context)
+
+
+@login_required
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call off an order nothing of which was signed for; its requests return to the open ones."""
+    found = procurement.get_order_for_user(request.user, pk)
+    require(request.user, p.PROCURE)
+    form = CancelOrderForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.check_cancel_order(request.user, found, form.cleaned_data["reason"])
+        except services.SupplyValidationError as exc:
+            form.add_service_errors(exc.errors)
+        else:
+            messages.success(request, _("已取消订单 %(number)s，其中的需求已退回待采购") % {"number": found.number})
+            return redirect("supplies:order", pk=found.pk)
+    context = {"order": found, "form": form, "open": found.status == OrderStatus.PLACED}
+    return render(request, "supplies/order_cancel.html", context, status=400 if form.errors else 200)
 
 
 @login_required

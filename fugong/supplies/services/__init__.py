@@ -11,6 +11,7 @@ from .ledger import (
     rebuild_balances,
 )
 from .procurement import (
+    check_cancel_order,
     check_cancel_request,
     check_confirm_delivery,
     check_create_order,
@@ -29,6 +30,7 @@ __all__ = [
     "SupplyValidationError",
     "check_add_norm_version",
     "check_add_threshold_version",
+    "check_cancel_order",
     "check_cancel_request",
     "check_confirm_delivery",
     "check_create_order",

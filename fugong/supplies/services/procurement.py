@@ -233,6 +233,45 @@ def check_create_order(
         return do_create_order(actor, supplier, requests, placed_on, str(note or "").strip()[:200])
 
 
+@transaction.atomic
+def do_cancel_order(actor: Any, order: ProcurementOrder, reason: str) -> ProcurementOrder:
+    """Call off an order nothing of which has been signed for (the supplier cannot deliver): its deliveries are
+    cancelled and its requests go back to the open ones, to be ordered again."""
+    request_ids = sorted(order.requests.values_list("pk", flat=True))
+    order.deliveries.update(status=DeliveryStatus.CANCELLED)
+    DemandRequest.objects.filter(pk__in=request_ids).update(status=RequestStatus.SUBMITTED, order=None)
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = timezone.now()
+    order.cancel_reason = reason
+    order.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    audit.record(
+        actor,
+        "supplies.order_cancel",
+        order,
+        changes={
+            "status": [OrderStatus.PLACED.value, OrderStatus.CANCELLED.value],
+            "requests": [request_ids, None],
+        },
+        note=reason,
+    )
+    return order
+
+
+def check_cancel_order(actor: Any, order: ProcurementOrder, reason: Any) -> ProcurementOrder:
+    """Only an order still on its way with no delivery signed for: signed goods are in an enterprise's ledger."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise SupplyValidationError({"reason": _("请填写取消原因")})
+    with transaction.atomic():
+        # The order and its deliveries locked, as check_confirm_delivery locks the delivery it signs: of a
+        # cancellation and a receipt at the same moment, the second sees the first.
+        locked = ProcurementOrder.objects.select_for_update().get(pk=order.pk)
+        statuses = set(Delivery.objects.select_for_update().filter(order=locked).values_list("status", flat=True))
+        if locked.status != OrderStatus.PLACED or statuses - {DeliveryStatus.PENDING}:
+            raise SupplyValidationError({"__all__": _("该订单已有企业签收或已取消，不能取消")})
+        return do_cancel_order(actor, locked, reason[:200])
+
+
 # --- doorstep delivery, confirmed on receipt ---------------------------------------------------------
 
 
@@ -294,6 +333,8 @@ def check_confirm_delivery(
         errors.update(exc.errors)
     with transaction.atomic():
         locked = Delivery.objects.select_for_update().select_related("order", "enterprise").get(pk=delivery.pk)
+        if locked.status == DeliveryStatus.CANCELLED:
+            raise SupplyValidationError({"__all__": _("该送货单已随订单取消，不能签收")})
         if locked.status != DeliveryStatus.PENDING:
             raise SupplyValidationError({"__all__": _("该送货单已签收，不能重复签收")})
         amounts: dict[int, Decimal] = {}

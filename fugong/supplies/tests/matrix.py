@@ -51,6 +51,7 @@ def cases(o: dict[str, Any]) -> dict[str, Case]:
         "supplies:orders": page("/supplies/orders/", ADMIN_ONLY),
         # An order is in scope where one of its deliveries is; only the district's procurement opens it.
         "supplies:order": record(f"/supplies/orders/{o['order']}/", ADMIN_ONLY, SEE_X),
+        "supplies:order_cancel": record(f"/supplies/orders/{o['order']}/cancel/", ADMIN_ONLY, SEE_X),
         "supplies:deliveries": page("/supplies/deliveries/", HELPERS),
         "supplies:delivery": record(f"/supplies/deliveries/{o['delivery']}/", HELP_X, SEE_X),
         "supplies:suppliers": page("/supplies/suppliers/", ADMIN_ONLY),
@@ -87,6 +88,7 @@ CASE_NAMES = [
     "supplies:request_cancel",
     "supplies:orders",
     "supplies:order",
+    "supplies:order_cancel",
     "supplies:deliveries",
     "supplies:delivery",
     "supplies:suppliers",

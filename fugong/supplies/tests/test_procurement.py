@@ -225,3 +225,56 @@ def services_open(user):
     from fugong.supplies.selectors_procurement import open_requests
 
     return list(open_requests(user))
+
+
+def test_an_order_nothing_of_which_was_signed_for_is_called_off_and_its_requests_reopen(world, items, supplier):
+    rx = request_for(world.enterprise_admin_x, world.x, items, mask=100)
+    ry = request_for(world.enterprise_admin_y, world.y, items, mask=50)
+    order = services.check_create_order(world.district_admin, supplier, [rx.pk, ry.pk], DAY)
+    with pytest.raises(services.SupplyValidationError) as exc:
+        services.check_cancel_order(world.district_admin, order, "")
+    assert set(exc.value.errors) == {"reason"}
+    services.check_cancel_order(world.district_admin, order, "供应商缺货")
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "供应商缺货")
+    assert set(order.deliveries.values_list("status", flat=True)) == {DeliveryStatus.CANCELLED}
+    assert {r.pk for r in services_open(world.district_admin)} == {rx.pk, ry.pk}
+    entry = AuditLog.objects.get(action="supplies.order_cancel")
+    assert (entry.note, entry.changes["requests"]) == ("供应商缺货", [sorted([rx.pk, ry.pk]), None])
+    # Reopened requests are ordered again, from another supplier; a cancelled delivery cannot be signed for.
+    other = services.check_create_supplier(world.district_admin, {"name": "另一家供应商"})
+    again = services.check_create_order(world.district_admin, other, [rx.pk, ry.pk], DAY)
+    assert set(again.requests.values_list("pk", flat=True)) == {rx.pk, ry.pk}
+    with pytest.raises(services.SupplyValidationError) as exc:
+        services.check_confirm_delivery(world.enterprise_admin_x, order.deliveries.get(enterprise=world.x), {}, DAY)
+    assert "取消" in exc.value.errors["__all__"]
+    assert not StockMovement.objects.exists()
+    with pytest.raises(services.SupplyValidationError) as exc:
+        services.check_cancel_order(world.district_admin, order, "再取消一次")
+    assert "不能取消" in exc.value.errors["__all__"]
+
+
+def test_an_order_with_a_signed_delivery_cannot_be_called_off(world, items, supplier):
+    rx = request_for(world.enterprise_admin_x, world.x, items, mask=100)
+    ry = request_for(world.enterprise_admin_y, world.y, items, mask=50)
+    order = services.check_create_order(world.district_admin, supplier, [rx.pk, ry.pk], DAY)
+    services.check_confirm_delivery(world.enterprise_admin_x, order.deliveries.get(enterprise=world.x), {}, DAY)
+    with pytest.raises(services.SupplyValidationError) as exc:
+        services.check_cancel_order(world.district_admin, order, "供应商缺货")
+    assert "签收" in exc.value.errors["__all__"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED
+    assert stock(world.x, items["mask"]) == 100
+
+
+def test_the_call_off_page_asks_for_a_reason_and_shows_it_on_the_order(world, items, supplier, client_for):
+    rx = request_for(world.enterprise_admin_x, world.x, items, mask=100)
+    order = services.check_create_order(world.district_admin, supplier, [rx.pk], DAY)
+    client = client_for("district_admin")
+    assert 'data-testid="cancel-order"' in client.get(f"/supplies/orders/{order.pk}/").content.decode()
+    url = f"/supplies/orders/{order.pk}/cancel/"
+    assert client.post(url, {"reason": ""}).status_code == 400
+    assert client.post(url, {"reason": "供应商缺货"}).status_code == 302
+    page = client.get(f"/supplies/orders/{order.pk}/").content.decode()
+    assert 'data-testid="order-cancelled"' in page and "供应商缺货" in page and 'data-testid="cancel-order"' not in page
+    assert client_for("enterprise_admin_x").get(url).status_code == 403
