@@ -12,6 +12,8 @@ from fugong.accounts.roles import ROLE_ACTIONS
 from fugong.core import scoping
 from fugong.core.api_support import AUTH, ERRORS, install_error_handlers
 from fugong.enterprises.api import router as enterprises_router
+from fugong.liaison.api import router as liaison_router
+from fugong.outreach.api import router as outreach_router
 from fugong.reports.api import router as reports_router
 from fugong.resumption.api import router as resumption_router
 from fugong.screening.api import router as screening_router
@@ -57,3 +59,5 @@ api.add_router("", workforce_router)
 api.add_router("", screening_router)
 api.add_router("", supplies_router)
 api.add_router("", resumption_router)
+api.add_router("", liaison_router)
+api.add_router("", outreach_router)

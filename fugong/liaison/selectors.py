@@ -266,3 +266,36 @@ def enterprises_without_team(user: Any) -> QuerySet[Enterprise]:
         .select_related("town")
         .order_by("town__sort", "town_id", "name")
     )
+
+
+# --- who serves one enterprise (GET /api/v1/enterprises/{id}/liaison) ------------------------------------
+
+
+@dataclass
+class EnterpriseService:
+    """Who serves one enterprise on `day`: its liaisons' postings, its district leaders' pairings and its help
+    team (一企一队: at most one per enterprise, kept as a list so that "none" needs no special case)."""
+
+    day: dt.date
+    postings: list[LiaisonAssignment]
+    pairings: list[LeaderPairing]
+    teams: list[HelpTeam]
+
+
+def enterprise_service(user: Any, enterprise: Enterprise, day: dt.date | None = None) -> EnterpriseService:
+    """`enterprise` comes from a scoped selector; every row is narrowed by the user's scope again all the same,
+    so this read cannot be the one that leaks if a caller forgets. Three queries."""
+    day = day or timezone.localdate()
+    postings = (
+        assignments_for(user)
+        .filter(active_q(day), enterprise=enterprise)
+        .select_related("cadre")
+        .order_by("start", "id")
+    )
+    pairings = (
+        LeaderPairing.objects.filter(scoping.target_q(user), active_q(day), enterprise=enterprise)
+        .select_related("leader")
+        .order_by("start", "id")
+    )
+    teams = team_list(user, day=day).filter(enterprise=enterprise)
+    return EnterpriseService(day, list(postings), list(pairings), list(teams))

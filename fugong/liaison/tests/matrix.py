@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fugong.core.matrix import ADMIN_ONLY, SEE_X, Case, page, record
+from fugong.core.matrix import ADMIN_ONLY, SEE_X, Case, api, page, record
 
 # Roles that may open the pairing, cadre and rule pages (and log visits): district-wide, leader, town.
 GOVERNMENT = frozenset({"district_admin", "leader_of_x", "hrss_officer", "town_a_officer"})
@@ -81,6 +81,11 @@ def cases(o: dict[str, Any]) -> dict[str, Case]:
         "liaison:team_create": record(f"/liaison/teams/new/?enterprise={x}", TEAM_EDITORS, SEE_X),
         "liaison:team_detail": record(f"/liaison/teams/{o['team']}/", VISITS, SEE_X),
         "liaison:team_edit": record(f"/liaison/teams/{o['team']}/edit/", TEAM_EDITORS, SEE_X),
+        # The API asks for the same action as the page showing the same thing: cadres (and their masked phones)
+        # as on /liaison/cadres/, visits as on /liaison/visits/, help teams as on /liaison/teams/.
+        "api:get_enterprise_liaison": api(record(f"/api/v1/enterprises/{x}/liaison", GOVERNMENT, SEE_X)),
+        "api:list_liaison_visits": api(page("/api/v1/liaison/visits", VISITS)),
+        "api:list_help_teams": api(page("/api/v1/liaison/teams", VISITS)),
     }
 
 
@@ -104,4 +109,7 @@ CASE_NAMES = [
     "liaison:team_create",
     "liaison:team_detail",
     "liaison:team_edit",
+    "api:get_enterprise_liaison",
+    "api:list_liaison_visits",
+    "api:list_help_teams",
 ]

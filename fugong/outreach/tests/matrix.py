@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fugong.core.matrix import ADMIN_ONLY, SEE_X, Case, page, record
+from fugong.core.matrix import ADMIN_ONLY, SEE_X, Case, api, page, record
 
 VIEWERS = frozenset({"district_admin", "hrss_officer", "town_a_officer", "district_team_member", "town_b_team_member"})
 # Who sees the district team: the district-wide roles and its member (town A has no team of its own here).
@@ -35,6 +35,9 @@ def cases(o: dict[str, Any]) -> dict[str, Case]:
         "outreach:tcm_list": page("/outreach/tcm/", TCM_VIEWERS),
         "outreach:tcm_create": page("/outreach/tcm/new/", ADMIN_ONLY),
         "outreach:tcm_detail": record(f"/outreach/tcm/{o['batch']}/", TCM_VIEWERS, SEE_X),
+        # Teams with their numbers as on the coverage page; visits as on the team pages (the same action).
+        "api:list_outreach_teams": api(page("/api/v1/outreach/teams", VIEWERS)),
+        "api:list_outreach_visits": api(page("/api/v1/outreach/visits", VIEWERS)),
     }
 
 
@@ -47,4 +50,6 @@ CASE_NAMES = [
     "outreach:tcm_list",
     "outreach:tcm_create",
     "outreach:tcm_detail",
+    "api:list_outreach_teams",
+    "api:list_outreach_visits",
 ]
