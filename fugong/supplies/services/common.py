@@ -64,3 +64,11 @@ def check_past_date(value: Any, *, field: str = "on_date") -> dt.date:
     if value.year < 2000:
         raise SupplyValidationError({field: _("日期有误")})
     return value
+
+
+def required_reason(value: Any, message: str) -> str:
+    """The reason a withdrawal or a cancellation must give (kept on the record and in the audit log)."""
+    reason = str(value or "").strip()
+    if not reason:
+        raise SupplyValidationError({"reason": message})
+    return reason[:200]

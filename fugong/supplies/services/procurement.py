@@ -36,7 +36,7 @@ from ..models import (
     Supplier,
     SupplyItem,
 )
-from .common import SupplyValidationError, check_past_date, fmt_qty, parse_quantity
+from .common import SupplyValidationError, check_past_date, fmt_qty, parse_quantity, required_reason
 from .ledger import Posting, do_post_movements
 
 MAX_REQUESTS_PER_ORDER = 500
@@ -155,16 +155,14 @@ def do_cancel_request(actor: Any, demand: DemandRequest, reason: str) -> DemandR
 
 def check_cancel_request(actor: Any, demand: DemandRequest, reason: Any) -> DemandRequest:
     """Only while it waits for procurement: once ordered, the goods are on their way to the enterprise."""
-    reason = str(reason or "").strip()
-    if not reason:
-        raise SupplyValidationError({"reason": _("请填写撤销原因")})
+    reason = required_reason(reason, _("请填写撤销原因"))
     with transaction.atomic():
         # Locked, as check_create_order locks what it orders: of a withdrawal and an order at the same moment,
         # the second finds the request taken.
         locked = DemandRequest.objects.select_for_update().get(pk=demand.pk)
         if locked.status != RequestStatus.SUBMITTED:
             raise SupplyValidationError({"__all__": _("该需求已下单或已撤销，不能再撤销")})
-        return do_cancel_request(actor, locked, reason[:200])
+        return do_cancel_request(actor, locked, reason)
 
 
 # --- district orders --------------------------------------------------------------------------------------
@@ -259,9 +257,7 @@ def do_cancel_order(actor: Any, order: ProcurementOrder, reason: str) -> Procure
 
 def check_cancel_order(actor: Any, order: ProcurementOrder, reason: Any) -> ProcurementOrder:
     """Only an order still on its way with no delivery signed for: signed goods are in an enterprise's ledger."""
-    reason = str(reason or "").strip()
-    if not reason:
-        raise SupplyValidationError({"reason": _("请填写取消原因")})
+    reason = required_reason(reason, _("请填写取消原因"))
     with transaction.atomic():
         # The order and its deliveries locked, as check_confirm_delivery locks the delivery it signs: of a
         # cancellation and a receipt at the same moment, the second sees the first.
@@ -269,7 +265,7 @@ def check_cancel_order(actor: Any, order: ProcurementOrder, reason: Any) -> Proc
         statuses = set(Delivery.objects.select_for_update().filter(order=locked).values_list("status", flat=True))
         if locked.status != OrderStatus.PLACED or statuses - {DeliveryStatus.PENDING}:
             raise SupplyValidationError({"__all__": _("该订单已有企业签收或已取消，不能取消")})
-        return do_cancel_order(actor, locked, reason[:200])
+        return do_cancel_order(actor, locked, reason)
 
 
 # --- doorstep delivery, confirmed on receipt ---------------------------------------------------------
