@@ -203,6 +203,12 @@ def to_decimal(
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(_number_text(value))
     except InvalidOperation:
         raise CellError(_("“%(v)s”不是数字") % {"v": str(value)[:20]}, "number") from None
+    if not number.is_finite():  # a float cell can hold inf or nan; text never gets here (_number_text)
+        raise CellError(_("“%(v)s”不是数字") % {"v": str(value)[:20]}, "number")
+    # The size first: quantizing a number wider than the decimal context (28 digits: a 60-digit cell, a float
+    # cell of 1e308) raises InvalidOperation instead of giving a number to compare.
+    if number.adjusted() >= max_digits - places:
+        raise CellError(_("数值过大"), "max_value")
     number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if len(number.as_tuple().digits) > max_digits or abs(number) >= Decimal(10) ** (max_digits - places):
         raise CellError(_("数值过大"), "max_value")

@@ -315,7 +315,8 @@ def parse(post: Any, today: dt.date) -> tuple[dict[str, Any], dict[str, Any]]:
         low, high = TEMPERATURE_RANGE_C
         if not low <= temperature <= high:
             errors["temperature"] = _("体温应在%(low)s至%(high)s℃之间") % {"low": low, "high": high}
-        values["temperature"] = temperature.quantize(Decimal("0.1"))
+        else:  # only a number in range: 1e30 cannot be quantized to tenths (InvalidOperation)
+            values["temperature"] = temperature.quantize(Decimal("0.1"))
     symptoms = post.getlist("symptoms") if hasattr(post, "getlist") else []
     if any(v not in SYMPTOM_LABELS for v in symptoms):
         errors["symptoms"] = _("不是可选的症状")

@@ -262,6 +262,24 @@ def test_numbers_are_parsed_strictly_with_clear_codes():
     assert exc.value.code in {"number", "max_value"}
 
 
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("9" * 60, "max_value"),  # wider than the decimal context: rounding it raised InvalidOperation
+        (1e308, "max_value"),  # a float cell
+        (-1e308, "max_value"),
+        (float("inf"), "number"),
+        (float("nan"), "number"),
+        ("1" + "0" * 12, "max_value"),  # 14 digits with 2 places: at most 12 before the point
+    ],
+)
+def test_numbers_too_wide_or_not_finite_are_cell_errors_not_crashes(value, code):
+    with pytest.raises(CellError) as exc:
+        excel.to_decimal(value)
+    assert exc.value.code == code
+    assert excel.to_decimal("9" * 12) == Decimal("999999999999.00")  # the widest that fits still does
+
+
 def test_yes_and_no_are_understood_and_anything_else_is_an_error():
     assert excel.to_bool("是") is True
     assert excel.to_bool("否") is False

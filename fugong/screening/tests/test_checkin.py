@@ -165,6 +165,11 @@ def test_new_travel_to_a_high_risk_county_means_quarantine(point, emp):
     [
         ({"temperature": "abc"}, "temperature"),
         ({"temperature": "45"}, "temperature"),
+        # Numbers too wide to round to tenths (found by a fuzzing pass: these were a 500 on the public page).
+        ({"temperature": "1e30"}, "temperature"),
+        ({"temperature": "-1e400"}, "temperature"),
+        ({"temperature": "9" * 50}, "temperature"),
+        ({"temperature": "NaN"}, "temperature"),
         ({"health_code": "blue"}, "health_code"),
         ({"consent": None}, "consent"),
         ({"id_number": "431003198808080000"}, "id_number"),

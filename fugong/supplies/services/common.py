@@ -42,12 +42,13 @@ def parse_quantity(item: SupplyItem, value: Any, *, allow_negative: bool = False
         raise ValueError(_("“%(v)s”不是数字") % {"v": str(value)[:20]}) from None
     if not number.is_finite():
         raise ValueError(_("“%(v)s”不是数字") % {"v": str(value)[:20]})
+    # The size before the decimals: quantizing 1e309 (wider than the decimal context) raises InvalidOperation.
+    if abs(number) >= MAX_QUANTITY:
+        raise ValueError(_("数量过大"))
     if number != number.quantize(Decimal(1).scaleb(-item.decimals)):
         if item.decimals == 0:
             raise ValueError(_("%(item)s须为整数（单位：%(unit)s）") % {"item": item.name, "unit": item.unit})
         raise ValueError(_("%(item)s最多%(n)d位小数") % {"item": item.name, "n": item.decimals})
-    if abs(number) >= MAX_QUANTITY:
-        raise ValueError(_("数量过大"))
     if number < 0 and not allow_negative:
         raise ValueError(_("数量不能为负数"))
     if number == 0 and not allow_zero:

@@ -80,6 +80,9 @@ def test_an_adjustment_without_a_reason_or_of_zero_is_refused(world, items):
         ("mask", "consumption", "-5", "quantity"),
         ("mask", "purchase", "abc", "quantity"),
         ("mask", "purchase", "1e12", "quantity"),
+        # Wider than the decimal context: checking the decimals first raised InvalidOperation (a 500).
+        ("mask", "purchase", "1e309", "quantity"),
+        ("alcohol", "purchase", "9" * 40, "quantity"),
         ("mask", "delivery", "10", "kind"),  # deliveries come only from a signed receipt
     ],
 )

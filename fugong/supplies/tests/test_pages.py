@@ -122,6 +122,8 @@ def test_the_grid_keeps_what_was_typed_and_marks_the_bad_field(client_for, world
     future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     response = client_for("enterprise_admin_x").post(url, {"day": future, f"q_{mask.pk}": "1"})
     assert response.status_code == 400 and "晚于今天" in text(response)
+    response = client_for("enterprise_admin_x").post(url, {"day": DAY.isoformat(), f"q_{mask.pk}": "1e309"})
+    assert response.status_code == 400 and "数量过大" in text(response)  # was a 500 (found by fuzzing)
     assert stock(world.x, mask) == 10
 
 
