@@ -16,7 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -182,12 +182,18 @@ def access_log_for_user(user: Any, filters: AccessFilters | None = None) -> Quer
 
 
 # --- presenting a row's changes -------------------------------------------------------------------------
-@lru_cache(maxsize=256)
 def field_label(object_type: str, name: str) -> str:
-    """The verbose name of `name` on the model `object_type` ("enterprises.enterprise"), else the name itself.
+    """The verbose name of `name` on the model `object_type` ("enterprises.enterprise"), else the name itself,
+    in the active language.
 
     Reads Django's model registry only, so labelling a page of rows costs no queries.
     """
+    return _field_label(object_type, name, translation.get_language() or "")
+
+
+@lru_cache(maxsize=512)
+def _field_label(object_type: str, name: str, language: str) -> str:
+    # The language is part of the key: cached without it, the first page's language stuck for everyone.
     app_label, _dot, model_name = object_type.partition(".")
     try:
         model = apps.get_model(app_label, model_name)

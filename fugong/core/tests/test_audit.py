@@ -213,6 +213,15 @@ def test_each_row_shows_its_changes_before_and_after(world, client_for):
     assert "13900005678" not in body and "13800001234" not in body
 
 
+def test_the_change_labels_follow_each_readers_language(world, client_for, settings):
+    services.do_update_enterprise(world.district_admin, world.x, {"name": "郴州市改名科技有限公司"})
+    assert "企业名称" in client_for("auditor").get(AUDIT_URL).content.decode()  # labelled (and cached) in Chinese
+    english = client_for("auditor")
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = english.get(AUDIT_URL).content.decode()
+    assert "Enterprise name" in body and "企业名称" not in body  # not the label the first reader's language left
+
+
 def test_the_audit_log_page_runs_a_constant_number_of_queries(world, client_for):
     client = client_for("auditor")
     for i in range(5):
