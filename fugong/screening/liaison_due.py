@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from fugong.liaison.due import DueItem
 
+from . import wording
 from .models import Alert
 
 # Keyed by str: an alert's kind is read back from the database as a plain string.
@@ -27,7 +28,11 @@ def due_today(user: Any, day: dt.date, enterprise_ids: list[int]) -> Iterable[Du
         yield DueItem(
             enterprise_id=alert.enterprise_id,
             title=_("%(kind)s：%(enterprise)s（%(message)s）")
-            % {"kind": alert.get_kind_display(), "enterprise": alert.enterprise.name, "message": alert.message},
+            % {
+                "kind": alert.get_kind_display(),
+                "enterprise": alert.enterprise.name,
+                "message": wording.in_reader_language(alert.message),
+            },
             url=reverse("screening:enterprise", args=[alert.enterprise_id]),
             level=LEVELS.get(alert.kind, "warning"),
             source="screening",

@@ -30,7 +30,7 @@ from fugong.enterprises.models import Enterprise
 from fugong.workforce import services as workforce
 from fugong.workforce.models import Employee, HealthReading
 
-from . import engine, facts, rules, services
+from . import engine, facts, rules, services, wording
 from .models import Alert
 
 SPAN = 20_000  # employee ids per chunk of a district-wide run
@@ -229,8 +229,7 @@ def alert_for(pk: int, now: facts.Current, verdict: engine.Verdict, as_of: dt.da
             employee_id=pk,
             kind=Alert.Kind.FEVER,
             day=fever_on,
-            message=_("%(who)s %(d)s 体温异常，已判定为“异常”：请立即隔离，安排到发热门诊就诊")
-            % {"who": who, "d": fever_on},
+            message=_(wording.FEVER_ALERT) % {"who": who, "d": fever_on},
             key=f"fever:{pk}:{fever_on}",
         )
     if verdict.status == engine.ABNORMAL and now.clearance != engine.ABNORMAL:
@@ -239,7 +238,7 @@ def alert_for(pk: int, now: facts.Current, verdict: engine.Verdict, as_of: dt.da
             employee_id=pk,
             kind=Alert.Kind.ABNORMAL,
             day=as_of,
-            message=_("%(who)s 上岗状态转为“异常”：%(why)s") % {"who": who, "why": verdict.reasons[0]},
+            message=_(wording.ABNORMAL_ALERT) % {"who": who, "why": verdict.reasons[0]},
             key=f"abnormal:{pk}:{as_of}",
         )
     return None
@@ -268,8 +267,7 @@ def daily_alerts(day: dt.date) -> int:
                     employee_id=pk,
                     kind=Alert.Kind.QUARANTINE_ENDING,
                     day=until,
-                    message=_("%(who)s 隔离观察将于 %(d)s 期满：请安排核酸检测，阴性后方可上岗")
-                    % {"who": mask_name(name), "d": until},
+                    message=_(wording.QUARANTINE_ENDING_ALERT) % {"who": mask_name(name), "d": until},
                     key=f"qend:{pk}:{until}",
                 )
             )
@@ -308,7 +306,7 @@ def _missing_readings(day: dt.date) -> list[Alert]:
             kind=Alert.Kind.MISSING_READING,
             day=day,
             count=n,
-            message=_("%(d)s 有%(n)d名在岗员工未报体温：请督促测温并登记或扫码申报") % {"d": day, "n": n},
+            message=_(wording.MISSING_READINGS_ALERT) % {"d": day, "n": n},
             key=f"missing:{enterprise_id}:{day}",
         )
         for enterprise_id, n in missing

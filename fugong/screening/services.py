@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fugong.accounts import roles
@@ -28,7 +28,7 @@ from fugong.regions.models import Region
 from fugong.workforce.models import Stay
 from fugong.workforce.services import region_hash
 
-from . import permissions, rules
+from . import permissions, rules, wording
 from .models import Alert, CheckinPoint, RescreenJob, RiskArea, RiskLevel, ScreeningRuleSet
 
 RULE_FIELDS = (
@@ -367,29 +367,30 @@ def _raise_risk_alerts(area: RiskArea, since: dt.date, as_of: dt.date) -> int:
         .annotate(n=Count("employee_id", distinct=True))
         .order_by()
     )
-    alerts = [
-        Alert(
-            enterprise_id=r["employee__enterprise_id"],
-            risk_area=area,
-            kind=Alert.Kind.RISK_AREA,
-            day=area.effective_from,
-            count=r["n"],
-            message=_(
-                "%(n)d名员工于%(since)s后到过%(name)s（%(level)s，%(d)s起），已自动重新排查，请核实行程并落实管控"
-            )
-            % {
-                "n": r["n"],
-                "since": since,
-                "name": area.region_name,
-                "level": area.get_level_display(),
-                "d": area.effective_from,
-            },
-            key=f"risk:{area.pk}:{r['employee__enterprise_id']}",
-        )
-        for r in rows
-    ]
+    # Stored data: in the source language whatever the district admin's (shown translated: wording.py).
+    with translation.override(wording.SOURCE):
+        alerts = [_risk_alert(area, since, r["employee__enterprise_id"], r["n"]) for r in rows]
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
     return len(alerts)
+
+
+def _risk_alert(area: RiskArea, since: dt.date, enterprise_id: int, n: int) -> Alert:
+    return Alert(
+        enterprise_id=enterprise_id,
+        risk_area=area,
+        kind=Alert.Kind.RISK_AREA,
+        day=area.effective_from,
+        count=n,
+        message=_(wording.RISK_AREA_ALERT)
+        % {
+            "n": n,
+            "since": since,
+            "name": area.region_name,
+            "level": area.get_level_display(),
+            "d": area.effective_from,
+        },
+        key=f"risk:{area.pk}:{enterprise_id}",
+    )
 
 
 # --- alerts ----------------------------------------------------------------------------------------------

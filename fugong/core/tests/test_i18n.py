@@ -61,6 +61,8 @@ def _catalogue(path: Path) -> list[tuple[str, list[str], set[str]]]:
         if not msgid:  # the header (msgid "") or a comment-only block
             continue
         msgstrs = [v for k, v in fields.items() if k.startswith("msgstr")]
+        if "msgctxt" in fields:  # keyed as gettext keys it in the compiled catalogue
+            msgid = f"{fields['msgctxt']}\x04{msgid}"
         entries.append((msgid, msgstrs, flags))
     return entries
 
