@@ -31,9 +31,9 @@ EnterpriseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="企业ID")]
 def get_enterprise_liaison(request: HttpRequest, id: EnterpriseId) -> Any:
     # Scope first: an enterprise the caller cannot see is 404, whatever their role.
     enterprise = enterprise_selectors.get_enterprise_for_user(request.user, id)
-    # The answer names cadres with their (masked) phones: the cadre pages' action, so a role that may not open
-    # /liaison/cadres/ cannot read the same thing here either.
-    require(request.user, p.VIEW_CADRES)
+    # The enterprise page's "who serves us" panel, as data: cadre names and masked phones, for the government
+    # roles and for the enterprise's own admin and liaison (not outreach teams, banks or auditors).
+    require(request.user, p.VIEW_SERVICE)
     served = selectors.enterprise_service(request.user, enterprise)
     return {
         "enterprise_id": enterprise.pk,

@@ -13,6 +13,9 @@ LOG_VISIT = "liaison.visit.log"  # visits and help activities (走访帮扶)
 VIEW_VISITS = "liaison.visit.view"
 MANAGE_TEAMS = "liaison.team.manage"  # form and change 一企一队 help teams
 MY_PAGE = "liaison.my"  # the liaison's phone page
+# Who serves one enterprise (its liaisons, paired leaders, help team), on its page and in the API: also for the
+# enterprise's own admin and its liaison, who may not open the cadre pages.
+VIEW_SERVICE = "liaison.service.view"
 
 GRANTS: dict[str, set[str]] = {
     Role.DISTRICT_ADMIN: {
@@ -23,10 +26,12 @@ GRANTS: dict[str, set[str]] = {
         LOG_VISIT,
         VIEW_VISITS,
         MANAGE_TEAMS,
+        VIEW_SERVICE,
     },
     # A district leader leads the help teams of the enterprises paired to them and goes on their visits.
-    Role.DISTRICT_LEADER: {VIEW_PAIRING, VIEW_CADRES, LOG_VISIT, VIEW_VISITS},
-    Role.DEPARTMENT: {VIEW_PAIRING, VIEW_CADRES, LOG_VISIT, VIEW_VISITS},
-    Role.TOWN: {VIEW_PAIRING, VIEW_CADRES, LOG_VISIT, VIEW_VISITS, MANAGE_TEAMS},
-    Role.LIAISON: {LOG_VISIT, VIEW_VISITS, MY_PAGE},
+    Role.DISTRICT_LEADER: {VIEW_PAIRING, VIEW_CADRES, LOG_VISIT, VIEW_VISITS, VIEW_SERVICE},
+    Role.DEPARTMENT: {VIEW_PAIRING, VIEW_CADRES, LOG_VISIT, VIEW_VISITS, VIEW_SERVICE},
+    Role.TOWN: {VIEW_PAIRING, VIEW_CADRES, LOG_VISIT, VIEW_VISITS, MANAGE_TEAMS, VIEW_SERVICE},
+    Role.LIAISON: {LOG_VISIT, VIEW_VISITS, MY_PAGE, VIEW_SERVICE},
+    Role.ENTERPRISE: {VIEW_SERVICE},
 }

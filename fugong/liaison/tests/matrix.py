@@ -11,6 +11,7 @@ GOVERNMENT = frozenset({"district_admin", "leader_of_x", "hrss_officer", "town_a
 VISITS = GOVERNMENT | {"liaison_of_x"}  # visit records, visit coverage, help teams
 TEAM_EDITORS = frozenset({"district_admin", "town_a_officer"})
 REVEAL_CADRE = frozenset({"district_admin", "town_a_officer"})
+SERVICE = GOVERNMENT | {"liaison_of_x", "enterprise_admin_x"}  # who serves an enterprise (its page's panel, API)
 
 
 def objects(world: Any) -> dict[str, Any]:
@@ -83,7 +84,7 @@ def cases(o: dict[str, Any]) -> dict[str, Case]:
         "liaison:team_edit": record(f"/liaison/teams/{o['team']}/edit/", TEAM_EDITORS, SEE_X),
         # The API asks for the same action as the page showing the same thing: cadres (and their masked phones)
         # as on /liaison/cadres/, visits as on /liaison/visits/, help teams as on /liaison/teams/.
-        "api:get_enterprise_liaison": api(record(f"/api/v1/enterprises/{x}/liaison", GOVERNMENT, SEE_X)),
+        "api:get_enterprise_liaison": api(record(f"/api/v1/enterprises/{x}/liaison", SERVICE, SEE_X)),
         "api:list_liaison_visits": api(page("/api/v1/liaison/visits", VISITS)),
         "api:list_help_teams": api(page("/api/v1/liaison/teams", VISITS)),
     }

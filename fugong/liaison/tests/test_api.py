@@ -87,9 +87,10 @@ def test_who_serves_an_enterprise_is_scoped_first_then_the_role_decides(world, c
     assert client_for("enterprise_admin_y").get(f"/api/v1/enterprises/{x}/liaison").status_code == 404
     assert client_for("town_a_officer").get(f"/api/v1/enterprises/{y}/liaison").status_code == 404
     assert client_for("leader_of_x").get(f"/api/v1/enterprises/{y}/liaison").status_code == 404
-    # In scope without the cadre pages' action: 403 (the liaison may not open /liaison/cadres/ either).
-    assert client_for("liaison_of_x").get(f"/api/v1/enterprises/{x}/liaison").status_code == 403
-    assert client_for("enterprise_admin_x").get(f"/api/v1/enterprises/{x}/liaison").status_code == 403
+    # The enterprise's own admin and its liaison may be told who serves it (not the cadre pages, though).
+    assert client_for("liaison_of_x").get(f"/api/v1/enterprises/{x}/liaison").status_code == 200
+    assert client_for("enterprise_admin_x").get(f"/api/v1/enterprises/{x}/liaison").status_code == 200
+    assert client_for("enterprise_admin_x").get("/liaison/cadres/").status_code == 403
     assert client_for("district_admin").get("/api/v1/enterprises/999999/liaison").status_code == 404
     assert client_for(None).get(f"/api/v1/enterprises/{x}/liaison").status_code == 401
 
