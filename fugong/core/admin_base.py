@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -57,6 +59,40 @@ def _sensitive_kind(field: models.Field) -> str:
     return "secret"
 
 
+# --- choices by id -------------------------------------------------------------------------------------
+MAX_ID = 2**63 - 1  # the widest integer key any backend stores
+
+
+def _fits(field: forms.ModelChoiceField, value: Any) -> bool:
+    """False for a numeric value that no integer key can hold: Django's model choice fields pass it to the
+    database, where SQLite raises OverflowError and PostgreSQL an out-of-range error — a 500 for a typo."""
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    if not isinstance(key, models.IntegerField):
+        return True  # text keys (region codes) take any string
+    try:
+        return abs(int(str(value).strip())) <= MAX_ID
+    except ValueError:
+        return True  # not a number: Django's own check reports it as an invalid choice
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _fits(self, value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value: Any) -> Any:
+        for pk in value if isinstance(value, (list, tuple, set, frozenset)) else ():
+            if not _fits(self, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class RoleGatedAdmin(admin.ModelAdmin):
     """Opened by staff whose role can `view_action`; changed only by the district admin."""
 
@@ -75,6 +111,14 @@ class RoleGatedAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404
         return obj
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", BoundedModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", BoundedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._may_view(request)
