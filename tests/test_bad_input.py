@@ -4,7 +4,8 @@ Infinity), the other fields as the page filled them.
 
 A small version of the fuzzing pass of session 4 (which found the 500s these values stand for), so a new form
 cannot bring one back. Forms are found the way a user finds them: by following links from "/", one page per
-URL shape; links that download files and forms that sign out are left alone.
+URL shape; links that download files and forms that sign out are left alone. The API likewise, from its
+OpenAPI document: bad path ids, bad query values, malformed bodies and one bad property at a time.
 """
 
 from __future__ import annotations
@@ -99,4 +100,71 @@ def test_no_form_answers_bad_values_with_a_server_error(world, persona):
                 if response.status_code >= 500:
                     failures.append((action, name, value[:12], response.status_code))
                     break
+    assert not failures, failures
+
+
+# --- the API: every operation of the OpenAPI document --------------------------------------------------------
+API_VALUES: tuple[object, ...] = ("9" * 40, 10**40, 1e308, "1e309", "NaN", "\x00", None, [], {}, True)
+
+
+def _sample(schema: dict, components: dict, depth: int = 0) -> object:
+    """A plausible value of `schema` (so that one bad field at a time gets past the others' validation)."""
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
+    for key in ("anyOf", "allOf", "oneOf"):
+        if schema.get(key):
+            return _sample(schema[key][0], components, depth)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties", {})
+        return {k: _sample(v, components, depth + 1) for k, v in props.items()} if depth < 3 else {}
+    if kind == "array":
+        return [_sample(schema.get("items", {}), components, depth + 1)] if depth < 3 else []
+    fmt = schema.get("format", "")
+    return {"integer": 1, "number": 1.5, "boolean": True}.get(kind or "", {"date": "2020-03-02"}.get(fmt, "x"))
+
+
+def test_no_api_operation_answers_bad_values_with_a_server_error(world):
+    from fugong.accounts.tokens import do_issue_token
+
+    client = Client(raise_request_exception=False)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {do_issue_token(None, world.district_admin)}"}
+    document = client.get("/api/v1/openapi.json", **auth).json()
+    components = document.get("components", {}).get("schemas", {})
+    failures, operations = [], 0
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            operations += 1
+            url = re.sub(r"\{[^}]+\}", str(world.x.pk), path)
+            call = getattr(client, method)
+            # Path parameters, then query parameters, then each property of a JSON body.
+            for bad in ("9" * 40, "-1", "abc"):
+                response = call(re.sub(r"\{[^}]+\}", bad, path), **auth)
+                if response.status_code >= 500:
+                    failures.append((method, path, "path", bad))
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query":
+                    continue
+                for bad in API_VALUES:
+                    if isinstance(bad, (str, int, float)):
+                        response = call(f"{url}?{parameter['name']}={bad}", **auth)
+                        if response.status_code >= 500:
+                            failures.append((method, path, parameter["name"], str(bad)[:12]))
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                continue
+            body = _sample(content["application/json"]["schema"], components)
+            assert isinstance(body, dict)
+            for raw in ("", "not json", "[]", "null", '{"a":' * 300):
+                response = call(url, data=raw, content_type="application/json", **auth)
+                if response.status_code >= 500:
+                    failures.append((method, path, "body", raw[:12]))
+            for name in body:
+                for bad in API_VALUES:
+                    response = call(url, data={**body, name: bad}, content_type="application/json", **auth)
+                    if response.status_code >= 500:
+                        failures.append((method, path, name, str(bad)[:12]))
+    assert operations > 20, "the OpenAPI document lists fewer operations than the API has"
     assert not failures, failures
