@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -22,6 +23,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
+from pydantic import field_validator
 
 from fugong.accounts import roles
 from fugong.accounts.tokens import verify_token
@@ -231,7 +233,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
 # --- pagination ---------------------------------------------------------------------------------
 
 
-class PageQuery(Schema):
+class QueryParams(Schema):
+    """Query parameters of every list and filter: text with a control character (NUL above all) is a 422 here —
+    PostgreSQL refuses NUL in any string it is sent, so it would otherwise fail inside the query (a 500)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        if isinstance(value, str) and any(unicodedata.category(c) == "Cc" for c in value):
+            raise ValueError(_("不能包含控制字符"))
+        return value
+
+
+class PageQuery(QueryParams):
     page: int = Field(1, ge=1, le=1_000_000, description="页码，从1开始")
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多500")
 

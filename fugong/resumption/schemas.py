@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from fugong.core.api_support import PageQuery
+from fugong.core.api_support import PageQuery, QueryParams
 
 from .models import AppState
 from .selectors import ApplicationFilters
@@ -72,7 +72,7 @@ class ApplicationDetailOut(ApplicationOut):
     inspections: list[InspectionOut] = Field(alias="inspections_out")
 
 
-class DashboardQuery(Schema):
+class DashboardQuery(QueryParams):
     date: str = Field("", max_length=20, description="统计日期 YYYY-MM-DD，默认最近的快照日")
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator
 
-from fugong.core.api_support import PageQuery
+from fugong.core.api_support import PageQuery, QueryParams
 
 from .models import MovementKind
 
@@ -25,7 +25,7 @@ def _text(value: str) -> str:
     return value.strip()
 
 
-class SupplyQuery(Schema):
+class SupplyQuery(QueryParams):
     date: dt.date | None = Field(None, description="截至日期 YYYY-MM-DD，默认今天")
 
 
