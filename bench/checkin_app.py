@@ -29,5 +29,8 @@ def __getattr__(name: str) -> Any:
     if name == "urlpatterns":
         from config.urls import urlpatterns as product_urls
 
-        return [*product_urls, path("bench/ping/", ping)]
+        # The same view twice: through the full middleware, and under the public prefix through the lean handler
+        # that serves the QR page (settings.PUBLIC_PATH_PREFIXES; fugong/core/handlers.py). Before the product's
+        # URLs, or the QR page's pattern would take it for a token.
+        return [path("screening/d/bench-ping/", ping), *product_urls, path("bench/ping/", ping)]
     raise AttributeError(name)

@@ -87,6 +87,19 @@ MIDDLEWARE = [
     "fugong.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# The public self-declaration page behind each enterprise's QR code (扫码自主申报) has no accounts: it is served
+# by a handler with only what it needs (fugong/core/handlers.py; config/wsgi.py routes these paths to it). No
+# session, login, two-factor, messages or lock-out middleware — at 8 a.m. it is the platform's busiest page.
+# Security headers, language, CSRF, clickjacking and the request's audit context stay as on every page.
+PUBLIC_PATH_PREFIXES = ("/screening/d/",)
+PUBLIC_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "fugong.core.middleware.RequestContextMiddleware",
+]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -1,6 +1,6 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+from fugong.core.handlers import application as build
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+application = build()  # the QR page's paths to a lean handler, the rest to Django's own (fugong/core/handlers.py)
