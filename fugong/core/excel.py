@@ -348,8 +348,17 @@ TEXT_EXTENSIONS = (".csv", ".txt")
 ACCEPTED_EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not) when it decodes strictly, else GB18030 (a superset of GBK), else refuse."""
+    """UTF-16 with its byte-order mark (Excel's "Unicode 文本" and some systems' "Unicode CSV"), else UTF-8 (BOM
+    or not) when it decodes strictly, else GB18030 (a superset of GBK), else refuse."""
+    if data.startswith(UTF16_BOMS):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding") from None
     if b"\x00" in data[:4096]:
         raise UnreadableFile(_("文件不是文本格式的CSV（含二进制内容）"), "not_text")
     if data.startswith(codecs.BOM_UTF8):

@@ -207,25 +207,28 @@ def _open_binary(source: excel.Source) -> IO[bytes]:
 
 
 def _csv_encoding(fh: IO[bytes]) -> tuple[str, int]:
-    """The whole file's encoding (UTF-8 if it all decodes strictly, else GB18030 ⊇ GBK) and its line count,
-    in one streaming pass: nothing of it is kept in memory."""
+    """The whole file's encoding (UTF-16 if it starts with its byte-order mark; else UTF-8 if it all decodes
+    strictly, else GB18030 ⊇ GBK) and its line count, in one streaming pass: nothing of it is kept in memory.
+    The rules are excel.decode_text's, which reads the smaller files of the other importers."""
     fh.seek(0)
     first = fh.read(4096)
-    if b"\x00" in first:
+    utf16 = first.startswith(excel.UTF16_BOMS)
+    if b"\x00" in first and not utf16:
         raise excel.UnreadableFile(_("文件不是文本格式的CSV（含二进制内容）"), "not_text")
-    for encoding in ("utf-8", "gb18030"):
+    for encoding in ("utf-16",) if utf16 else ("utf-8", "gb18030"):
         fh.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()
-        lines, last = 0, b"\n"
+        lines, last = 0, "\n"
         try:
             while block := fh.read(1 << 20):
-                decoder.decode(block)
-                lines += block.count(b"\n")
-                last = block[-1:]
+                # Counted in the decoded text: in UTF-16 a 0x0A byte is also half of many characters (上 is 0A 4E).
+                text = decoder.decode(block)
+                lines += text.count("\n")
+                last = text[-1:] or last
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        return ("utf-8-sig" if encoding == "utf-8" else encoding), lines + (last != b"\n")
+        return ("utf-8-sig" if encoding == "utf-8" else encoding), lines + (last != "\n")
     raise excel.UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding")
 
 
@@ -252,9 +255,11 @@ def _open_csv(source: excel.Source, name: str, max_rows: int) -> _Source:
     finally:
         if owned:
             fh.close()
+    # Decoded without its unfinished tail (a character split at the cut), then cut to whole lines.
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    head_text = decoder.decode(head, final=len(head) < CSV_HEAD_BYTES)
     if len(head) == CSV_HEAD_BYTES:
-        head = head[: head.rfind(b"\n") + 1] or head  # whole lines only (no character is split either)
-    head_text = head.decode(encoding, errors="replace")
+        head_text = head_text[: head_text.rfind("\n") + 1] or head_text
     utf8 = head_text.encode("utf-8")  # the size was checked on the file itself
     table = excel.read_table(io.BytesIO(utf8), name, SPEC, max_bytes=len(utf8) + 1, max_rows=max_rows)
     delimiter = _delimiter(head_text, table.header_row, table.headers)

@@ -376,3 +376,31 @@ def test_a_real_formula_cell_is_read_as_its_value_and_text_that_looks_like_one_s
     book.close()
     row = next(iter(excel.read_table(path, "f.xlsx", SPEC)))
     assert row.values == {"code": "A", "name": "=1+1", "staff": 2}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_with_its_byte_order_mark_is_read(tmp_path, encoding):
+    """Excel's "Unicode 文本" (UTF-16 with a BOM, tab-separated), here also comma-separated."""
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(encoding, b"")
+    for delimiter in (",", "\t"):
+        path = tmp_path / "u.csv"
+        text = f"统一社会信用代码{delimiter}企业名称\r\nA1{delimiter}郴州市上海路食品厂\r\n"
+        path.write_bytes(bom + text.encode(encoding))
+        rows = list(excel.read_table(path, "u.csv", SPEC))
+        assert [(r.number, r.values) for r in rows] == [(2, {"code": "A1", "name": "郴州市上海路食品厂"})]
+
+
+def test_utf16_that_does_not_decode_is_an_encoding_error(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(codecs.BOM_UTF16_LE + "统一社会信用代码,企业名称\n".encode("utf-16-le") + b"\x00\xd8\x41")
+    with pytest.raises(UnreadableFile) as exc:
+        excel.read_table(path, "bad.csv", SPEC)
+    assert exc.value.code == "encoding"
+
+
+def test_nul_bytes_without_a_utf16_mark_are_still_refused_as_binary(tmp_path):
+    path = tmp_path / "bin.csv"
+    path.write_bytes("统一社会信用代码,企业名称\n".encode("utf-16-le"))  # no BOM: cannot be told from binary
+    with pytest.raises(UnreadableFile) as exc:
+        excel.read_table(path, "bin.csv", SPEC)
+    assert exc.value.code == "not_text"

@@ -152,6 +152,52 @@ def test_a_csv_in_gbk_or_utf8_imports(world, tmp_path, encoding):
     assert Employee.objects.filter(name="欧阳栖凤").exists()
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_roster_imports_tab_or_comma_separated(world, tmp_path, encoding):
+    """Excel's "Unicode 文本" export: UTF-16 with its byte-order mark, tab-separated."""
+    bom = b"\xfe\xff" if encoding == "utf-16-be" else b""  # the plain codec writes its own (little-endian) mark
+    for delimiter, enterprise in ((",", world.x), ("\t", world.y)):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=delimiter)
+        writer.writerow(["花名册（上海路车间）"])  # a title row above the header; 上 is 0A 4E in UTF-16
+        writer.writerows([HEADERS, *([v.get(h, "") for h in HEADERS] for v in (row(4, 姓名="欧阳栖凤"), row(5)))])
+        path = tmp_path / "unicode.csv"
+        path.write_bytes(bom + out.getvalue().encode(encoding))
+        result = run(str(path), enterprise)
+        assert (result.rows, result.created, result.rejected) == (2, 2, 0), result.errors
+        assert Employee.objects.filter(enterprise=enterprise, name="欧阳栖凤").exists()
+
+
+def test_a_utf16_roster_longer_than_the_header_search_reads_every_row(world, tmp_path, monkeypatch):
+    """The header is looked for in the file's head (256 KB; 64 KB + 1 byte here, so the cut falls inside a
+    UTF-16 character), the rows are streamed from the whole file, and the row count (the progress bar's
+    total) is counted in characters, not in 0x0A bytes (each 上 holds one)."""
+    monkeypatch.setattr(importers, "CSV_HEAD_BYTES", 64 * 1024 + 1)
+    rows = [row(i, 姓名=f"上海路员工{i}", **{"车间/部门": "上" * 60}) for i in range(1, 1000)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows([HEADERS, *([v.get(h, "") for h in HEADERS] for v in rows)])
+    path = tmp_path / "long.csv"
+    path.write_bytes(out.getvalue().encode("utf-16"))
+    assert path.stat().st_size > importers.CSV_HEAD_BYTES
+    seen: list[int] = []
+    result = EmployeeImporter(None, world.x, progress=lambda stage, done, total: seen.append(total)).run(
+        str(path), "long.csv"
+    )
+    assert (result.rows, result.created, result.rejected) == (999, 999, 0), result.errors[:3]
+    assert seen[0] == 999
+    assert Employee.objects.get(enterprise=world.x, name="上海路员工999").workshop == "上" * 60
+
+
+def test_a_broken_utf16_roster_changes_nothing(world, tmp_path):
+    path = tmp_path / "broken.csv"
+    good = "\n".join([",".join(HEADERS), ",".join(row(4).get(h, "") for h in HEADERS)])
+    path.write_bytes(good.encode("utf-16") + b"\x00\xd8\x41")  # a lone surrogate half and an odd byte
+    with pytest.raises(UnreadableFile) as exc:
+        run(str(path), world.x)
+    assert exc.value.code == "encoding" and not Employee.objects.filter(enterprise=world.x).exists()
+
+
 def test_excel_date_serials_date_cells_and_text_dates_are_all_read(world, tmp_path):
     path = tmp_path / "dates.xlsx"
     book = xlsxwriter.Workbook(str(path))
