@@ -345,7 +345,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (BIFF in an OLE container)
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls")
 TEXT_EXTENSIONS = (".csv", ".txt")
-ACCEPTED_EXTENSIONS = (*SPREADSHEET_EXTENSIONS, ".csv")
+ACCEPTED_EXTENSIONS = (*SPREADSHEET_EXTENSIONS, *TEXT_EXTENSIONS)  # .txt: Excel's "Unicode 文本" (UTF-16, tabs)
 
 
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)

@@ -598,6 +598,17 @@ def test_the_upload_page_imports_a_small_file_inline_and_links_to_the_batch_summ
     assert AuditLog.objects.get(action=roster_writer.BULK_CREATE_ACTION).via == "web"
 
 
+def test_excels_unicode_text_export_uploads_as_txt(world, client_for, tmp_path, media):
+    """Excel's 另存为 → "Unicode 文本(*.txt)": UTF-16 with its byte-order mark, tab-separated, named .txt."""
+    out = io.StringIO()
+    csv.writer(out, delimiter="\t").writerows([HEADERS, [row(85).get(h, "") for h in HEADERS]])
+    path = tmp_path / "花名册.txt"
+    path.write_bytes(out.getvalue().encode("utf-16"))
+    response = upload(client_for("district_admin"), path, world.x)
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert ImportJob.objects.get().created == 1 and Employee.objects.get().name == "测试85"
+
+
 def test_an_enterprise_admin_imports_into_their_own_enterprise_only(world, client_for, tmp_path, media):
     client = client_for("enterprise_admin_y")
     page = client.get(reverse("workforce:import")).content.decode()
