@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from fugong.core.api_support import PageQuery
 
+from . import wording
 from .models import Alert, RiskArea
 
 
@@ -84,7 +85,7 @@ class AlertOut(Schema):
     kind: str
     kind_label: str
     day: dt.date
-    message: str
+    message: str = Field(description="预警内容，按请求的语言（Accept-Language）呈现；以中文保存")
     count: int
     created_at: dt.datetime
     resolved_at: dt.datetime | None
@@ -93,6 +94,10 @@ class AlertOut(Schema):
     @staticmethod
     def resolve_enterprise(obj: Alert) -> str:
         return obj.enterprise.name
+
+    @staticmethod
+    def resolve_message(obj: Alert) -> str:
+        return wording.in_reader_language(obj.message)
 
     @staticmethod
     def resolve_kind_label(obj: Alert) -> str:

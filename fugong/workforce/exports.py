@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fugong.accounts import roles
 from fugong.core import audit, excel
 from fugong.enterprises.models import Enterprise
+from fugong.screening.wording import in_reader_language
 
 from . import selectors
 from .models import Employee
@@ -118,7 +119,7 @@ class RosterExport:
             e.introduction_batch,
             e.training_attended_on,
             e.get_clearance_display(),
-            e.clearance_reason,
+            in_reader_language(e.clearance_reason),  # stored in Chinese; the file speaks the exporter's language
             e.clearance_until,
         ]
 

@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from fugong.core.api_support import PageQuery
+from fugong.screening.wording import in_reader_language
 
 from .models import ClearanceStatus, Employee, HealthTest, Quarantine
 from .selectors import RosterFilters
@@ -75,9 +76,13 @@ class EmployeeOut(Schema):
     dormitory_room: str
     clearance: str
     clearance_label: str
-    clearance_reason: str
+    clearance_reason: str = Field(description="状态原因，按请求的语言（Accept-Language）呈现；以中文保存")
     clearance_until: dt.date | None
     version: int
+
+    @staticmethod
+    def resolve_clearance_reason(obj: Employee) -> str:
+        return in_reader_language(obj.clearance_reason)
 
     @staticmethod
     def resolve_enterprise(obj: Employee) -> int:

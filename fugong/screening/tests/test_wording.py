@@ -152,3 +152,25 @@ def test_a_risk_alert_is_stored_in_chinese_whatever_the_admins_language(world, e
     assert "已自动重新排查" in message and "高风险" in message  # stored as data, in the source language
     shown = english("enterprise_admin_x").get(f"/screening/enterprise/{world.x.pk}/").content.decode()
     assert "re-screened automatically" in shown and "High risk" in shown
+
+
+def test_the_api_and_the_roster_export_give_reasons_and_alerts_in_the_callers_language(world, english, client_for):
+    from fugong.workforce import exports, selectors
+
+    emp = hire(world.x, 9)
+    emp.clearance, emp.clearance_reason = "test_required", "非常住人员，须返岗后核酸检测阴性方可上岗"
+    emp.save(update_fields=["clearance", "clearance_reason"])
+    stored = "排* 隔离观察将于 2020-03-05 期满：请安排核酸检测，阴性后方可上岗"
+    Alert.objects.create(
+        enterprise=world.x, employee=emp, kind=Alert.Kind.QUARANTINE_ENDING, day=AS_OF, message=stored, key="api"
+    )
+    alert = english("enterprise_admin_x").get("/api/v1/alerts").json()["items"][0]
+    assert alert["message"] == wording.in_reader_language(stored, "en") != stored
+    assert "quarantine/observation ends on 2020-03-05" in alert["message"]
+    assert client_for("enterprise_admin_x").get("/api/v1/alerts").json()["items"][0]["message"] == stored
+    roster = english("enterprise_admin_x").get(f"/api/v1/enterprises/{world.x.pk}/employees").json()["items"]
+    assert roster[0]["clearance_reason"].startswith("Non-resident; needs a negative nucleic acid test")
+    with translation.override("en"):
+        export = exports.RosterExport(world.users["enterprise_admin_x"], world.x, selectors.RosterFilters())
+        row = export.row(export.queryset().get(pk=emp.pk))
+    assert any(str(v).startswith("Non-resident; needs a negative") for v in row) and emp.clearance_reason not in row
