@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # The writers, re-exported (exports across the apps call excel.write_xlsx, excel.meta_for…); FORMULA_TRIGGERS
@@ -95,10 +96,14 @@ class TableSpec:
         self.header_scan_rows = header_scan_rows
 
     def lookup(self) -> dict[str, str]:
-        """Normalised header text → column key. Built per call: the translated header depends on the language."""
+        """Normalised header text → column key: the synonyms, the header in Chinese (the district's sheets and
+        the templates downloaded from the Chinese pages) and in the uploader's language (a template downloaded
+        from the English pages). Built per call: the translated header depends on the language."""
+        with translation.override(settings.LANGUAGE_CODE):
+            source = [str(col.header) for col in self.columns]
         out: dict[str, str] = {}
-        for col in self.columns:
-            for name in (*col.synonyms, str(col.header)):
+        for col, chinese in zip(self.columns, source, strict=True):
+            for name in (*col.synonyms, chinese, str(col.header)):
                 out.setdefault(normalise_header(name), col.key)
         return out
 

@@ -404,3 +404,26 @@ def test_nul_bytes_without_a_utf16_mark_are_still_refused_as_binary(tmp_path):
     with pytest.raises(UnreadableFile) as exc:
         excel.read_table(path, "bin.csv", SPEC)
     assert exc.value.code == "not_text"
+
+
+def test_chinese_headers_are_found_whatever_the_uploaders_language(tmp_path):
+    """An officer using the English pages uploads the district's (Chinese) sheet — or a template they
+    downloaded from the English pages, with English headers: both are read. (Headers as the importers declare
+    them: translatable, with no synonym repeating the Chinese header.)"""
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    spec = TableSpec(
+        [
+            Column("id_number", gettext_lazy("身份证号码"), ("身份证号",), required=True),
+            Column("name", gettext_lazy("姓名"), ("员工姓名",), required=True),
+        ]
+    )
+    path = tmp_path / "zh.csv"
+    path.write_text("姓名,身份证号码\n甲,X1\n", encoding="utf-8")
+    with translation.override("en"):
+        english = spec.headers()
+        assert [r.values for r in excel.read_table(path, "zh.csv", spec)] == [{"id_number": "X1", "name": "甲"}]
+        path.write_text(f"{english[1]},{english[0]}\n乙,X2\n", encoding="utf-8")
+        assert [r.values for r in excel.read_table(path, "en.csv", spec)] == [{"id_number": "X2", "name": "乙"}]
+    assert english == ["ID number", "Full name"]

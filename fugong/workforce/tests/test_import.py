@@ -609,6 +609,16 @@ def test_excels_unicode_text_export_uploads_as_txt(world, client_for, tmp_path, 
     assert ImportJob.objects.get().created == 1 and Employee.objects.get().name == "测试85"
 
 
+def test_an_officer_on_the_english_pages_imports_the_districts_chinese_roster(world, client_for, tmp_path, media):
+    from django.conf import settings as django_settings
+
+    client = client_for("district_admin")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = upload(client, write_xlsx(tmp_path / "zh.xlsx", [row(86), row(87)]), world.x)
+    assert response.status_code == 302, response.content.decode()[-800:]
+    assert (ImportJob.objects.get().created, Employee.objects.count()) == (2, 2)
+
+
 def test_an_enterprise_admin_imports_into_their_own_enterprise_only(world, client_for, tmp_path, media):
     client = client_for("enterprise_admin_y")
     page = client.get(reverse("workforce:import")).content.decode()
