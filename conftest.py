@@ -6,8 +6,17 @@ import os
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from fugong.core.testing import PERSONAS, World, build_world
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    yield
+    # A request through the test client leaves its language (LocaleMiddleware's activate) on this thread: a
+    # test that reads English must not make the next one, which expects the default Chinese, read English.
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

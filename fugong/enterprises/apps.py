@@ -6,3 +6,6 @@ class EnterprisesConfig(AppConfig):
     name = "fugong.enterprises"
     label = "enterprises"
     verbose_name = _("企业台账")
+
+    def ready(self) -> None:
+        from . import wording  # noqa: F401 — registers the sentences this app stores

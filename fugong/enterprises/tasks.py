@@ -24,7 +24,7 @@ from fugong.core import excel
 from fugong.core.context import RequestInfo, current_request
 from fugong.core.models_jobs import ImportJob
 
-from . import importers, services
+from . import importers, services, wording
 
 logger = logging.getLogger(__name__)
 KIND = importers.EnterpriseImporter.kind
@@ -78,7 +78,7 @@ def run_import_job(job_id: int) -> ImportJob:
             dry_run=job.dry_run,
             strict=job.strict,
             progress=_progress_writer(job.pk),
-            note=_("Excel导入（任务#%(id)d：%(name)s）") % {"id": job.pk, "name": job.file_name},
+            note=wording.EXCEL_IMPORT % {"id": job.pk, "name": job.file_name},  # stored in Chinese
         )
         result = importer.run(default_storage.path(job.stored_file), job.file_name)
     except excel.UnreadableFile as exc:

@@ -17,6 +17,8 @@ class ResumptionConfig(AppConfig):
 
         from fugong.enterprises.models import Enterprise
 
+        from . import wording  # noqa: F401 — registers the sentences this app stores
+
         post_save.connect(_enterprise_saved, sender=Enterprise, dispatch_uid="resumption.enterprise_saved")
 
 

@@ -178,7 +178,7 @@ class Application(models.Model):
         indexes = [models.Index(fields=["state", "enterprise"])]
 
     def __str__(self) -> str:
-        return f"复工申请#{self.pk}"
+        return f"复工申请#{self.pk}"  # wording.APPLICATION, as data
 
     @property
     def is_open(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from fugong.core import wording
 from fugong.core.api_support import PageQuery, QueryParams
 
 from .models import AppState
@@ -45,7 +46,11 @@ class EventOut(Schema):
     to_state: str
     actor: str = Field(alias="actor_label")
     at: dt.datetime
-    note: str
+    note: str = Field(description="说明：系统生成的按请求的语言（Accept-Language）呈现，填写的原样返回")
+
+    @staticmethod
+    def resolve_note(obj: Any) -> str:
+        return wording.in_reader_language(obj.note)
 
 
 class ResultOut(Schema):

@@ -8,6 +8,6 @@ class ScreeningConfig(AppConfig):
     verbose_name = _("排查与健康监测")
 
     def ready(self) -> None:
-        from . import signals
+        from . import signals, wording  # noqa: F401 — wording registers the sentences this app stores
 
         signals.connect()

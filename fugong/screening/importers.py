@@ -25,7 +25,7 @@ from fugong.workforce import bulk
 from fugong.workforce import services as workforce
 from fugong.workforce.models import Employee, HealthCode
 
-from . import runner, services
+from . import runner, services, wording
 
 RISK_SPEC = excel.TableSpec(
     [
@@ -248,7 +248,7 @@ def import_gate_readings(
             )
         )
     if rows:
-        note = _("门岗测温记录导入：%(name)s") % {"name": filename[:100]}
+        note = wording.GATE_IMPORT % {"name": filename[:100]}  # stored in Chinese
         counts = bulk.do_bulk_add_readings(actor, rows, source=note)
         outcome.created, outcome.skipped = counts.created, counts.skipped
         ids = sorted({r.employee_id for r in rows})

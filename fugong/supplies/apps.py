@@ -6,3 +6,6 @@ class SuppliesConfig(AppConfig):
     name = "fugong.supplies"
     label = "supplies"
     verbose_name = _("防疫物资")
+
+    def ready(self) -> None:
+        from . import wording  # noqa: F401 — registers the sentences this app stores

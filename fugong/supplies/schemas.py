@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from fugong.core import wording
 from fugong.core.api_support import PageQuery, QueryParams
 
 from .models import MovementKind
@@ -77,8 +78,13 @@ class MovementOut(Schema):
     kind: str
     quantity: Decimal
     on_date: dt.date
-    reason: str
+    reason: str = Field(description="原因：系统生成的（更正、区级配送）按请求的语言呈现，填写的原样返回")
     source: str
+
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return wording.in_reader_language(obj.reason)
+
     created_at: dt.datetime
 
 

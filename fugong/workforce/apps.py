@@ -6,3 +6,6 @@ class WorkforceConfig(AppConfig):
     name = "fugong.workforce"
     label = "workforce"
     verbose_name = _("员工档案（一人一档）")
+
+    def ready(self) -> None:
+        from . import wording  # noqa: F401 — registers the sentences this app stores

@@ -32,7 +32,7 @@ from fugong.core.context import RequestInfo, current_request
 from fugong.core.models_jobs import ImportJob
 from fugong.enterprises.models import Enterprise
 
-from . import importers
+from . import importers, wording
 from .records import ConcurrentEditError
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def run_import_job(job_id: int) -> ImportJob:
             dry_run=job.dry_run,
             strict=job.strict,
             progress=progress,
-            note=_("花名册导入（任务#%(id)d：%(name)s）") % {"id": job.pk, "name": job.file_name},
+            note=wording.ROSTER_IMPORT % {"id": job.pk, "name": job.file_name},  # stored in Chinese
         )
         result = importer.run(default_storage.path(job.stored_file), job.file_name)
     except excel.UnreadableFile as exc:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from fugong.core import audit
 from fugong.enterprises.models import Enterprise
 
-from .. import permissions, uploads
+from .. import permissions, uploads, wording
 from ..models import (
     OPEN_STATES,
     AppAction,
@@ -207,7 +207,7 @@ def do_update_draft(
             "resumption.application.update",
             locked,
             changes=changes,
-            note=_("自查与附件已更新") if files.items else "",
+            note=wording.SELF_CHECK_UPDATED if files.items else "",  # stored in Chinese
         )
         return locked
 
@@ -338,7 +338,7 @@ def do_file(
     locked, rule = _lock(app, AppAction.FILE)
     _not_own(actor, locked, rule)
     now = at or timezone.now()
-    text = note or _("备案，实际复工日期%(d)s") % {"d": actual_date.isoformat()}
+    text = note or wording.FILED % {"d": actual_date.isoformat()}  # generated: stored in Chinese
     _move(
         actor,
         locked,
@@ -350,7 +350,7 @@ def do_file(
         actual_date=actual_date,
         resumed_as=resumed_as,
     )
-    reason = _("复工申请备案（%(app)s）") % {"app": locked}
+    reason = wording.FILED_STATUS % {"app": wording.APPLICATION % {"n": locked.pk}}
     do_change_status(actor, locked.enterprise, resumed_as, actual_date, reason, application=locked, at=now)
     _sync(app, locked)
     return app

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fugong.core import audit
 
-from .. import permissions, uploads
+from .. import permissions, uploads, wording
 from ..models import AppAction, Application, Checklist, ChecklistItem, Inspection, InspectionResult, ItemResult
 from .checklists import current_checklist
 from .common import ResumptionError, check_day, clean_text, require, require_in_scope, today
@@ -110,12 +110,7 @@ def do_inspect(
         )
         _store_files(locked, files, actor, stored, inspection=inspection)
         failed = [i for i in items if data.results[i.pk][0] == ItemResult.FAIL]
-        summary = _("第%(n)d次现场核查：") % {"n": inspection.number} + (
-            "；".join(
-                _("%(item)s不合格，%(day)s前整改") % {"item": i.title, "day": data.results[i.pk][2]} for i in failed
-            )
-            or _("全部合格")
-        )
+        summary = wording.inspection_summary(inspection.number, [(i.title, data.results[i.pk][2]) for i in failed])
         extra = {"passed_by": actor if getattr(actor, "pk", None) else None, "passed_at": now} if passed else {}
         _move(actor, locked, rule, note=summary, at=now, **extra)
         _sync(app, locked)
@@ -151,7 +146,7 @@ def do_report_rectified(
         locked, rule = _lock(app, AppAction.REPORT_RECTIFIED)
         _store_files(locked, files, actor, stored)
         titles = dict(ChecklistItem.objects.filter(pk__in=list(notes)).values_list("pk", "title"))
-        summary = "；".join(f"{titles.get(k, k)}：{v}" for k, v in notes.items() if v) or _("已整改，请复查")
+        summary = "；".join(f"{titles.get(k, k)}：{v}" for k, v in notes.items() if v) or wording.RECTIFIED
         _move(actor, locked, rule, note=summary, at=at)
         _sync(app, locked)
         return app

@@ -5,18 +5,20 @@ is not recognised is shown as stored; and the pages that show them follow the re
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from fugong.core import wording as core_wording
 from fugong.screening import engine, wording
 from fugong.screening.engine import Facts, QuarantineFact, ReadingFact, RiskPeriod, Rules, StayFact
 from fugong.screening.engine import TestFact as Sample
 from fugong.screening.models import Alert
 
-from .helpers import hire, stay
+from .helpers import hire, stay, synthetic_id
 
 D = dt.date
 AS_OF = D(2020, 3, 2)
@@ -73,8 +75,9 @@ def test_the_scenarios_cover_every_reason_sentence():
     written = "；".join("；".join(reasons_in("zh-hans", facts)) for facts in SCENARIOS.values())
     used = {
         msgid
-        for msgid, pattern in wording._SENTENCES
-        if msgid in engine.MESSAGES.values() and any(pattern.search(part) for part in written.split("；"))
+        for msgid in wording.SENTENCES
+        if msgid in engine.MESSAGES.values()
+        and any(core_wording._pattern(msgid).search(part) for part in written.split("；"))
     }
     assert used == {m for k, m in engine.MESSAGES.items() if k not in wording.WORDS}
 
@@ -174,3 +177,24 @@ def test_the_api_and_the_roster_export_give_reasons_and_alerts_in_the_callers_la
         export = exports.RosterExport(world.users["enterprise_admin_x"], world.x, selectors.RosterFilters())
         row = export.row(export.queryset().get(pk=emp.pk))
     assert any(str(v).startswith("Non-resident; needs a negative") for v in row) and emp.clearance_reason not in row
+
+
+def test_an_import_note_is_stored_in_chinese_and_the_audit_log_reads_it_in_english(world, english, client_for):
+    from fugong.core.models import AuditLog
+
+    from .test_pages import TODAY, xlsx
+
+    hire(world.x, 74)
+    upload = xlsx(
+        [
+            ["姓名", "身份证号码", "日期", "时间", "体温（℃）", "健康码"],
+            ["排查员工74", synthetic_id(74), TODAY, "08:05", 36.6, "绿"],
+        ]
+    )
+    response = english("enterprise_admin_x").post(reverse("screening:gate_upload", args=[world.x.pk]), {"file": upload})
+    assert response.status_code in (200, 302), re.sub(r"<[^>]+>", " ", response.content.decode())[-1500:]
+    notes = set(AuditLog.objects.exclude(note="").values_list("note", flat=True))
+    assert "门岗测温记录导入：upload.xlsx" in notes  # stored in Chinese, though the uploader reads English
+    log = english("auditor").get(reverse("core:audit_log")).content.decode()
+    assert "Gate temperature record import: upload.xlsx" in log and "门岗测温记录导入" not in log
+    assert "门岗测温记录导入：upload.xlsx" in client_for("auditor").get(reverse("core:audit_log")).content.decode()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from fugong.core import audit
 from fugong.enterprises.models import Enterprise
 
+from .. import wording
 from ..models import ItemKind, MovementKind, StockBalance, StockMovement, SupplyItem, as_quantity
 from .common import SupplyValidationError, check_past_date, fmt_qty, parse_quantity
 
@@ -233,7 +234,7 @@ def do_declare_consumption(
             continue
         reason = ""
         if before:
-            reason = _("更正%(day)s消耗：原%(old)s，改为%(new)s") % {
+            reason = wording.CORRECTION % {  # generated: stored in Chinese
                 "day": day.isoformat(),
                 "old": fmt_qty(before),
                 "new": fmt_qty(declared),

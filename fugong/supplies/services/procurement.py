@@ -22,6 +22,7 @@ from fugong.core import audit
 from fugong.core.identifiers import IdentifierError, normalise_phone
 from fugong.enterprises.models import Enterprise
 
+from .. import wording
 from ..models import (
     Delivery,
     DeliveryLine,
@@ -287,7 +288,7 @@ def do_confirm_delivery(
                     MovementKind.DELIVERY,
                     line.received,
                     delivered_on,
-                    _("区级配送 %(order)s") % {"order": delivery.order.number},
+                    wording.DISTRICT_DELIVERY % {"order": delivery.order.number},
                     key=f"r_{line.pk}",
                     delivery_line_id=line.pk,
                 )

@@ -208,3 +208,23 @@ def test_stock_never_goes_negative_without_an_explicit_adjustment(world, opening
             if expected < 0:
                 assert StockMovement.objects.filter(item=mask, kind="adjustment", quantity__lt=0).exists()
         transaction.set_rollback(True)
+
+
+def test_a_correction_is_stored_in_chinese_and_reads_in_the_readers_language(world, items, client_for):
+    from django.conf import settings as django_settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    mask = items["mask"]
+    post(world.district_admin, world.x, mask, "opening", 1000)
+    services.check_declare_consumption(world.enterprise_admin_x, world.x, DAY, {f"q_{mask.pk}": "200"})
+    with translation.override("en"):  # an officer using the English interface corrects the figure
+        services.check_declare_consumption(world.enterprise_admin_x, world.x, DAY, {f"q_{mask.pk}": "150"})
+    correction = StockMovement.objects.filter(item=mask, kind=MovementKind.CONSUMPTION).order_by("-id").first()
+    assert correction.reason == f"更正{DAY.isoformat()}消耗：原200，改为150"
+    client = client_for("enterprise_admin_x")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("supplies:movements", args=[world.x.pk])).content.decode()
+    assert f"Correction of consumption on {DAY.isoformat()}: was 200, now 150" in page and "改为150" not in page
+    api = client.get(f"/api/v1/enterprises/{world.x.pk}/supplies/movements").json()
+    assert any(m["reason"].startswith("Correction of consumption") for m in api["items"])
