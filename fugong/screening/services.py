@@ -186,7 +186,9 @@ class RiskRow:
 
 
 def parse_level(value: Any) -> str | None:
-    return LEVEL_WORDS.get(str(value or "").strip().lower())
+    """低 / 低风险 / low / "Low risk" (the English label, as a sheet filled in from the English pages has it)."""
+    text = " ".join(str(value or "").split()).lower()
+    return LEVEL_WORDS.get(text.removesuffix(" risk") if text.endswith(" risk") else text)
 
 
 def clean_risk_row(data: Mapping[str, Any], names: Mapping[str, str] | None = None) -> RiskRow:

@@ -458,3 +458,14 @@ def test_the_bulk_evaluator_shares_a_verdict_only_between_equal_facts():
     same_day = [reading(AS_OF, True, order=1), reading(AS_OF, False, order=2)]
     assert verdict_of(resident(readings=same_day)).status == CLEARED
     assert verdict_of(resident(readings=[same_day[0], same_day[1]._replace(order=0)])).status == ABNORMAL
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [("高", "high"), ("高风险", "high"), (" 中 ", "medium"), ("low", "low"), ("High risk", "high"),
+     ("Medium  Risk", "medium"), ("很高", None), ("risk", None), ("", None)],
+)  # fmt: skip
+def test_a_risk_level_is_read_in_chinese_or_english(text, level):
+    from fugong.screening.services import parse_level
+
+    assert parse_level(text) == level
