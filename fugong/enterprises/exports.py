@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fugong.core import audit, excel
 from fugong.core.identifiers import make_uscc
@@ -29,15 +29,15 @@ from .models import Enterprise, Ownership
 
 CHUNK = 2000
 FILTER_LABELS = {
-    "q": _lazy("关键字"),
-    "town": _lazy("镇（街道）代码"),
-    "category": _lazy("企业类别"),
-    "size_class": _lazy("企业规模"),
-    "status": _lazy("复工状态"),
-    "ownership": _lazy("经济类型"),
-    "key_guarantee": _lazy("重点保障"),
-    "in_park": _lazy("在园区"),
-    "state_premises": _lazy("承租国有经营用房"),
+    "q": gettext_lazy("关键字"),
+    "town": gettext_lazy("镇（街道）代码"),
+    "category": gettext_lazy("企业类别"),
+    "size_class": gettext_lazy("企业规模"),
+    "status": gettext_lazy("复工状态"),
+    "ownership": gettext_lazy("经济类型"),
+    "key_guarantee": gettext_lazy("重点保障"),
+    "in_park": gettext_lazy("在园区"),
+    "state_premises": gettext_lazy("承租国有经营用房"),
 }
 
 

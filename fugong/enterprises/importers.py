@@ -25,7 +25,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from fugong.accounts import roles
 from fugong.accounts.roles import Role
@@ -42,80 +42,82 @@ from .models import Enterprise, Ownership
 COLUMNS = (
     Column(
         "uscc",
-        _lazy("统一社会信用代码"),
+        gettext_lazy("统一社会信用代码"),
         ("统一社会信用代码", "信用代码", "社会信用代码", "统一信用代码", "统一社会信用代码(注册号)"),
         required=True,
-        help=_lazy("18位，字母须大写（自动转换），不使用I、O、Z、S、V；按此列识别企业：已登记则更新，未登记则新增"),
+        help=gettext_lazy(
+            "18位，字母须大写（自动转换），不使用I、O、Z、S、V；按此列识别企业：已登记则更新，未登记则新增"
+        ),
     ),
     Column(
         "name",
-        _lazy("企业名称"),
+        gettext_lazy("企业名称"),
         ("企业名称", "单位名称", "名称", "企业(单位)名称", "公司名称"),
         required=True,
-        help=_lazy("与营业执照一致，最多120字"),
+        help=gettext_lazy("与营业执照一致，最多120字"),
     ),
-    Column("legal_representative", _lazy("法定代表人"), ("法定代表人", "法人", "法人代表", "负责人")),
+    Column("legal_representative", gettext_lazy("法定代表人"), ("法定代表人", "法人", "法人代表", "负责人")),
     Column(
         "town",
-        _lazy("所在镇（街道）"),
+        gettext_lazy("所在镇（街道）"),
         ("所在镇(街道)", "镇(街道)", "所属镇(街道)", "乡镇(街道)", "所在乡镇", "所属乡镇", "乡镇", "镇街"),
         required=True,
-        help=_lazy("本区镇（街道）的名称或区划代码；镇（街道）工作人员只能导入本镇（街道）的企业"),
+        help=gettext_lazy("本区镇（街道）的名称或区划代码；镇（街道）工作人员只能导入本镇（街道）的企业"),
     ),
-    Column("address", _lazy("地址"), ("地址", "企业地址", "注册地址", "经营地址", "住所")),
+    Column("address", gettext_lazy("地址"), ("地址", "企业地址", "注册地址", "经营地址", "住所")),
     Column(
         "industry_section",
-        _lazy("行业门类"),
+        gettext_lazy("行业门类"),
         ("行业门类", "所属行业", "行业", "国民经济行业门类"),
         required=True,
-        help=_lazy("国民经济行业分类（GB/T 4754-2017）门类：字母A–T，或门类名称，如“C”或“制造业”"),
+        help=gettext_lazy("国民经济行业分类（GB/T 4754-2017）门类：字母A–T，或门类名称，如“C”或“制造业”"),
     ),
     Column(
         "industry_division",
-        _lazy("行业大类代码"),
+        gettext_lazy("行业大类代码"),
         ("行业大类代码", "行业大类", "行业代码", "大类代码"),
-        help=_lazy("2位大类代码（可到4位小类），须属于所填门类，如制造业C为13–43"),
+        help=gettext_lazy("2位大类代码（可到4位小类），须属于所填门类，如制造业C为13–43"),
     ),
-    Column("employees", _lazy("从业人员"), ("从业人员", "从业人员(人)", "从业人数", "职工人数", "员工人数")),
+    Column("employees", gettext_lazy("从业人员"), ("从业人员", "从业人员(人)", "从业人数", "职工人数", "员工人数")),
     Column(
         "annual_revenue_wan",
-        _lazy("年营业收入（万元）"),
+        gettext_lazy("年营业收入（万元）"),
         ("年营业收入(万元)", "营业收入(万元)", "营业收入", "年营业收入", "主营业务收入(万元)"),
-        help=_lazy("单位万元，最多两位小数；工业企业达到2000万元即为规模以上工业"),
+        help=gettext_lazy("单位万元，最多两位小数；工业企业达到2000万元即为规模以上工业"),
     ),
-    Column("total_assets_wan", _lazy("资产总额（万元）"), ("资产总额(万元)", "资产总额", "总资产(万元)")),
+    Column("total_assets_wan", gettext_lazy("资产总额（万元）"), ("资产总额(万元)", "资产总额", "总资产(万元)")),
     Column(
         "ownership",
-        _lazy("经济类型"),
+        gettext_lazy("经济类型"),
         ("经济类型", "所有制", "所有制类型", "经济性质"),
         required=True,
-        help=_lazy("国有、国有控股、集体、民营、外资、港澳台、其他"),
+        help=gettext_lazy("国有、国有控股、集体、民营、外资、港澳台、其他"),
     ),
     Column(
         "is_key_guarantee",
-        _lazy("疫情防控重点保障"),
+        gettext_lazy("疫情防控重点保障"),
         ("疫情防控重点保障", "疫情防控重点保障企业", "重点保障企业", "是否重点保障企业"),
-        help=_lazy("是/否，空白为否"),
+        help=gettext_lazy("是/否，空白为否"),
     ),
     Column(
         "industrial_park",
-        _lazy("所在工业园区"),
+        gettext_lazy("所在工业园区"),
         ("所在工业园区", "工业园区", "所在园区", "园区"),
-        help=_lazy("已登记的园区名称；不在园区则留空"),
+        help=gettext_lazy("已登记的园区名称；不在园区则留空"),
     ),
     Column(
         "rents_state_premises",
-        _lazy("承租国有经营用房"),
+        gettext_lazy("承租国有经营用房"),
         ("承租国有经营用房", "是否承租国有经营用房", "承租国有房产"),
-        help=_lazy("是/否，空白为否；填“是”须填写月租金（用于房租减免测算）"),
+        help=gettext_lazy("是/否，空白为否；填“是”须填写月租金（用于房租减免测算）"),
     ),
-    Column("monthly_rent_yuan", _lazy("月租金（元）"), ("月租金(元)", "月租金")),
-    Column("contact_name", _lazy("联系人"), ("联系人", "联系人姓名")),
+    Column("monthly_rent_yuan", gettext_lazy("月租金（元）"), ("月租金(元)", "月租金")),
+    Column("contact_name", gettext_lazy("联系人"), ("联系人", "联系人姓名")),
     Column(
         "contact_phone",
-        _lazy("联系电话"),
+        gettext_lazy("联系电话"),
         ("联系电话", "联系人电话", "电话", "联系方式", "手机", "手机号码"),
-        help=_lazy("手机11位，或带区号的座机；导出文件中的脱敏号码（如138****1234）表示保持原号码不变"),
+        help=gettext_lazy("手机11位，或带区号的座机；导出文件中的脱敏号码（如138****1234）表示保持原号码不变"),
     ),
 )
 SPEC = TableSpec(COLUMNS)

@@ -240,3 +240,36 @@ def test_core_terms_are_translated_as_the_glossary_says(msgid):
     }
     translations = {e[0]: e[1][0] for e in _catalogue(LOCALE_DIR / "django.po") if e[1]}
     assert translations[msgid] == glossary[msgid]
+
+
+def test_translation_functions_are_imported_under_names_makemessages_extracts():
+    """makemessages (xgettext) finds _(…), gettext_lazy(…), gettext_noop(…), pgettext(…) and the like by name:
+    a text marked with an alias (`gettext_lazy as _lazy`) is never extracted, so it stays Chinese in English
+    (the registry import's template headers and help texts did)."""
+    import ast
+
+    root = Path(settings.BASE_DIR)
+    offenders = []
+    for path in [*(root / "fugong").rglob("*.py"), *(root / "config").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                offenders += [f"{path.relative_to(root)}: {a.name} as {a.asname}" for a in node.names
+                              if a.asname not in (None, "_") and "gettext" in a.name]  # fmt: skip
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "template", ["enterprises:import_template", "workforce:import_template", "screening:risk_template",
+                 "screening:gate_template"],
+)  # fmt: skip
+def test_an_import_template_downloaded_from_the_english_pages_has_english_headers(client_for, template):
+    import io
+
+    import openpyxl
+
+    client = client_for("district_admin")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse(template))
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    headers = next(openpyxl.load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
+    assert [h for h in headers if h and re.search(r"[\u4e00-\u9fff]", str(h))] == []
