@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from fugong.accounts import roles
 from fugong.core import audit, excel
@@ -24,12 +25,12 @@ from .models import Employee
 
 CHUNK = 2000
 FILTER_LABELS = {
-    "batch": "批次",
-    "resident": "常住人口",
-    "workshop": "车间/部门",
-    "shift": "班次",
-    "clearance": "上岗状态",
-    "q": "姓名或身份证号码",
+    "batch": gettext_lazy("批次"),
+    "resident": gettext_lazy("常住人口"),
+    "workshop": gettext_lazy("车间/部门"),
+    "shift": gettext_lazy("班次"),
+    "clearance": gettext_lazy("上岗状态"),
+    "q": gettext_lazy("姓名或身份证号码"),
 }
 MASKED_FIELDS = ["name(masked)", "id_number(masked)", "phone(masked)"]
 REVEALED_FIELDS = ["name", "id_number", "phone", "birth_date"]
@@ -63,7 +64,7 @@ class RosterExport:
             if name == "q" and not self.reveal:
                 value = "***"  # the search may be an ID number: not in a masked file
             parts.append(f"{label}={_yes_no(value) if isinstance(value, bool) else value}")
-        return "，".join(parts) or _("无（全部员工）")
+        return pgettext("between the filters named in an export", "，").join(parts) or _("无（全部员工）")
 
     def headers(self) -> list[str]:
         heads = [_("姓名"), _("身份证号码"), _("性别")]

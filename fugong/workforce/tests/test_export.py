@@ -63,6 +63,16 @@ def test_the_exported_file_names_who_exported_it_and_when(client_for, world, peo
     assert info["记录数"] == "5"
 
 
+def test_an_export_from_the_english_pages_names_its_filters_in_english(world, people):
+    from django.utils import translation
+
+    with translation.override("en"):
+        export = RosterExport(world.district_admin, world.x, RosterFilters(resident=False, batch=2))
+        assert export.describe_filters() == "Batch=2, Resident=No"
+    with translation.override("zh-hans"):
+        assert export.describe_filters() == "批次=2，常住人口=否"
+
+
 def test_the_export_follows_the_rosters_filters(client_for, world, people):
     response = client_for("district_admin").get(export_url(world.x), {"resident": "0", "batch": "2"})
     assert len(sheets(response)["员工花名册"]) == 4
