@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone, translation
 
 from fugong.core import crypto
@@ -152,6 +152,23 @@ def _counters(limits: Sequence[tuple[str, int]], slot: int) -> tuple[str, dict[s
     return COUNTERS.format(values=values), params
 
 
+def _facts_row(params: dict[str, Any]) -> Sequence[Any] | None:
+    """The first statement, read-only: on a connection the server has dropped (a restart, a fail-over, an idle
+    timeout) it is tried once more on a fresh one. The raw cursor skips Django's per-request health check
+    (a round trip on every declaration), so without this the first declaration in each worker after a
+    restart would fail. Inside a transaction (a test's) a lost connection cannot be replaced: raised."""
+    for attempt in (1, 2):
+        try:
+            with _cursor() as cursor, connection.wrap_database_errors:
+                cursor.execute(FACTS_SQL, params, prepare=True)
+                return cursor.fetchone()  # type: ignore[no-any-return]
+        except OperationalError:
+            if attempt == 2 or connection.in_atomic_block or connection.is_usable():
+                raise
+            connection.close()
+    return None  # not reached
+
+
 def declare(
     point: Any, data: Any, device: str, limits: Sequence[tuple[str, int]], now: dt.datetime
 ) -> tuple[str, engine.Verdict | None]:
@@ -163,19 +180,15 @@ def declare(
     risk = rules.risk_table()
     risky = rules.risky_hashes(current, risk)
     days = max(current.observation_days, current.red_code_days, current.yellow_code_days)
-    with _cursor() as cursor, connection.wrap_database_errors:
-        cursor.execute(
-            FACTS_SQL,
-            {
-                "risky": risky,
-                "day": today,
-                "since": today - dt.timedelta(days=days),
-                "enterprise": point.enterprise_id,
-                "id_hash": data.id_hash,
-            },
-            prepare=True,
-        )
-        row = cursor.fetchone()
+    row = _facts_row(
+        {
+            "risky": risky,
+            "day": today,
+            "since": today - dt.timedelta(days=days),
+            "enterprise": point.enterprise_id,
+            "id_hash": data.id_hash,
+        }
+    )
     counters, params = _counters(limits, slot_of(now))
     if row is None or not same_name(data.name, row[1]):
         with _cursor() as cursor, connection.wrap_database_errors:

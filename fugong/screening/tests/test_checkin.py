@@ -295,3 +295,31 @@ def test_after_the_database_connection_drops_the_next_declaration_gets_a_fresh_o
     response = client.post(url(point), form(8))
     assert 'data-ack="1"' in response.content.decode()
     assert Declaration.objects.filter(employee__name="排查员工8").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_declaration_after_a_database_restart_succeeds_on_a_fresh_connection(world):
+    """Outside a transaction (as in production) the read that starts a declaration is tried once more on a
+    new connection when the server dropped the old one: nobody sees an error page because of a restart.
+    (Django's own queries are health-checked at the start of each request; with the rules and the QR point
+    cached, as in a running worker, the declaration's raw statements are its first.) SQLite has no server to
+    lose (the declaration goes through as usual)."""
+    import psycopg
+
+    point = services.do_ensure_checkin_point(None, world.x)
+    hire(world.x, 7)
+    hire(world.x, 8)
+    client = Client(raise_request_exception=False)
+    client.get(url(point))
+    assert 'data-ack="1"' in client.post(url(point), form(8)).content.decode()  # the worker's caches are warm
+    killed = None
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        killed = connection.connection.info.backend_pid
+        with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [killed])
+    response = client.post(url(point), form(7))
+    assert response.status_code == 200 and 'data-ack="1"' in response.content.decode()
+    assert Declaration.objects.filter(employee__name="排查员工7").count() == 1
+    if killed is not None:
+        assert connection.connection.info.backend_pid != killed
