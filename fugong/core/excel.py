@@ -476,7 +476,7 @@ def _open(source: Source, name: str) -> list[_Sheet]:
     if ext in SPREADSHEET_EXTENSIONS:
         raise UnreadableFile(_("“%(name)s”不是有效的Excel文件，或文件已损坏") % {"name": name}, "not_spreadsheet")
     raise UnreadableFile(
-        _("不支持的文件类型“%(ext)s”：请上传 .xlsx、.xls 或 .csv 文件") % {"ext": ext or name}, "file_type"
+        _("不支持的文件类型“%(ext)s”：请上传 .xlsx、.xls、.csv 或 .txt 文件") % {"ext": ext or name}, "file_type"
     )
 
 

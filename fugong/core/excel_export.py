@@ -64,7 +64,9 @@ def meta_for(user: Any, title: str = "", note: str = "") -> ExportMeta:
 
     if getattr(user, "pk", None):
         shown = str(user)
-        who = user.get_username() + (f"（{shown}）" if shown != user.get_username() else "")
+        who = user.get_username()
+        if shown != who:
+            who = _("%(user)s（%(name)s）") % {"user": who, "name": shown}
     else:
         who = "system"
     return ExportMeta(who, timezone.localtime(), title, note)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fugong.core import audit, excel
 from fugong.core.identifiers import make_uscc
@@ -84,7 +84,7 @@ class EnterpriseExport:
             value = getattr(self.filters, name)
             if value not in ("", None):
                 parts.append(f"{label}={_yes_no(value) if isinstance(value, bool) else value}")
-        return "，".join(parts) or _("无（全部可见企业）")
+        return pgettext("between the filters named in an export", "，").join(parts) or _("无（全部可见企业）")
 
     def headers(self) -> list[str]:
         return SPEC.headers()
@@ -160,7 +160,7 @@ def instructions() -> list[list[Any]]:
                 "表头须在数据上方（标题行可合并，位于表头之上）；列的顺序不限，多余的列会被忽略。"
                 "按统一社会信用代码识别企业：已登记的更新，未登记的新增，内容相同的不变。"
                 "有错误的行不会导入，可在导入结果页下载错误报告，改正后重新导入。"
-                "支持 .xlsx、.xls 和 UTF-8 或 GBK 编码的 .csv 文件。"
+                "支持 .xlsx、.xls，以及 UTF-8、GBK 或 UTF-16（Excel 的“Unicode 文本”）编码的 .csv / .txt 文件。"
             ),
         ],
     ]

@@ -60,7 +60,7 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         ext = Path(upload.name or "").suffix.lower()
         if ext not in excel.ACCEPTED_EXTENSIONS:
-            raise forms.ValidationError(_("请上传 .xlsx、.xls 或 .csv 文件"))
+            raise forms.ValidationError(_("请上传 .xlsx、.xls、.csv 或 .txt 文件"))
         if upload.size == 0:
             raise forms.ValidationError(_("文件是空的"))
         if upload.size > settings.FUGONG_MAX_UPLOAD_BYTES:

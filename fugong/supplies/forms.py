@@ -64,7 +64,7 @@ class DayForm(BootstrapForm):
 class ImportForm(BootstrapForm):
     file = forms.FileField(
         label=_("文件"),
-        help_text=_("支持 .xlsx、.xls、.csv（UTF-8 或 GBK）"),
+        help_text=_("支持 .xlsx、.xls、.csv / .txt（UTF-8、GBK 或 UTF-16）"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ACCEPTED_EXTENSIONS)}),
     )
     dry_run = forms.BooleanField(label=_("仅预检，不写入"), required=False)

@@ -427,3 +427,13 @@ def test_chinese_headers_are_found_whatever_the_uploaders_language(tmp_path):
         path.write_text(f"{english[1]},{english[0]}\n乙,X2\n", encoding="utf-8")
         assert [r.values for r in excel.read_table(path, "en.csv", spec)] == [{"id_number": "X2", "name": "乙"}]
     assert english == ["ID number", "Full name"]
+
+
+def test_the_exporter_is_named_in_the_exporters_language(world):
+    from django.utils import translation
+
+    user = world.users["district_admin"]
+    with translation.override("en"):
+        assert excel.meta_for(user).exported_by == f"{user.get_username()} ({user})"
+    assert excel.meta_for(user).exported_by == f"{user.get_username()}（{user}）"
+    assert excel.meta_for(None).exported_by == "system"

@@ -442,7 +442,7 @@ def test_the_upload_form_refuses_other_file_types_and_oversized_files(world, cli
     path = tmp_path / "a.pdf"
     path.write_bytes(b"%PDF-1.4")
     response = upload(client_for("district_admin"), path)
-    assert response.status_code == 400 and "请上传 .xlsx、.xls 或 .csv 文件" in response.content.decode()
+    assert response.status_code == 400 and "请上传 .xlsx、.xls、.csv 或 .txt 文件" in response.content.decode()
     settings.FUGONG_MAX_UPLOAD_BYTES = 100
     response = upload(client_for("district_admin"), write_xlsx(tmp_path / "big.xlsx", [record(73)]))
     assert response.status_code == 400 and "文件过大" in response.content.decode()

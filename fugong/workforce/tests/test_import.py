@@ -636,7 +636,7 @@ def test_the_upload_form_refuses_bad_files_and_a_missing_enterprise(world, clien
     pdf = tmp_path / "a.pdf"
     pdf.write_bytes(b"%PDF-1.4")
     response = upload(client, pdf, world.x)
-    assert response.status_code == 400 and "请上传 .xlsx、.xls 或 .csv 文件" in response.content.decode()
+    assert response.status_code == 400 and "请上传 .xlsx、.xls、.csv 或 .txt 文件" in response.content.decode()
     response = upload(client, write_xlsx(tmp_path / "ok.xlsx", [row(83)]))
     assert response.status_code == 400 and "请选择要导入的企业" in response.content.decode()
     settings.FUGONG_MAX_UPLOAD_BYTES = 100
