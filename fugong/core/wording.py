@@ -14,6 +14,7 @@ column's length, a wording older than this catalogue, what a person typed — is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.utils import translation
@@ -45,6 +46,11 @@ def register(*msgids: str, words: tuple[str, ...] = ()) -> None:
         _sentences[msgid] = (_pattern(msgid), numeric)
     _words.update(words)
     _render.cache_clear()
+
+
+def joined(sentences: Iterable[str]) -> str:
+    """Sentences of one message (not stored) joined as the active language writes them: "；" or "; "."""
+    return pgettext("between the sentences of one message", "；").join(sentences)
 
 
 def registered() -> tuple[str, ...]:

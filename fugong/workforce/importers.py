@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts import roles
 from fugong.core import excel, scoping
+from fugong.core import wording as core_wording
 from fugong.core.excel import CellError
 from fugong.core.identifiers import IdentifierError
 from fugong.core.runtime import collector_paused
@@ -468,6 +469,6 @@ class EmployeeImporter:
         for key, code, message in errors:
             header = self.spec.header_of(key)
             result.errors.append({"row": number, "column": header, "code": code, "message": message})
-            messages.append(f"{header}：{message}")
-        result.failed.append([number, [_jsonable(c) for c in cells], "；".join(messages)])
+            messages.append(_("%(column)s：%(message)s") % {"column": header, "message": message})
+        result.failed.append([number, [_jsonable(c) for c in cells], core_wording.joined(messages)])
         return None

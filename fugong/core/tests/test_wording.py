@@ -57,3 +57,12 @@ def test_a_list_of_sentences_is_rendered_part_by_part_and_nested_sentences_too()
 @pytest.mark.parametrize("typed", ["已按要求整改完毕", "消毒：已补齐记录；测温：已更换测温枪", "", "第1次现场核查"])
 def test_what_a_person_typed_comes_back_as_stored(typed):
     assert wording.in_reader_language(typed, "en") == typed
+
+
+def test_the_sentences_of_one_message_are_joined_as_the_readers_language_writes_them():
+    from fugong.resumption.services import ResumptionError
+
+    error = ResumptionError({"a": "请上传疫情防控方案", "b": "请上传应急处置预案"})
+    assert error.message == "请上传疫情防控方案；请上传应急处置预案"
+    with translation.override("en"):
+        assert wording.joined(["Upload the plan", "Upload the drill"]) == "Upload the plan; Upload the drill"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fugong.core import audit
+from fugong.core import wording as core_wording
 from fugong.enterprises.models import Enterprise
 
 from .. import permissions, uploads, wording
@@ -262,7 +263,7 @@ def check_submit(actor: Any, app: Application) -> Application:
     _rule(app, AppAction.SUBMIT)
     problems = missing_for_submission(app)
     if problems:
-        raise ResumptionError({"__all__": "；".join(problems)})
+        raise ResumptionError({"__all__": core_wording.joined(problems)})
     return do_submit(actor, app)
 
 

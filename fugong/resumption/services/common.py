@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fugong.accounts import roles
 from fugong.core import scoping
+from fugong.core import wording as core_wording
 from fugong.enterprises.models import Enterprise
 
 from .. import snapshots
@@ -32,7 +33,7 @@ class ResumptionError(Exception):
 
     @property
     def message(self) -> str:
-        return "；".join(self.errors.values())
+        return core_wording.joined(self.errors.values())
 
 
 class SelfApprovalDenied(PermissionDenied):

@@ -796,3 +796,14 @@ def test_a_large_import_leaves_statistics_so_the_next_lookup_probes_the_unique_i
         assert "sqlite_autoindex_workforce_employee" in plan, plan  # the unique (enterprise, id_hash) index
     else:  # PostgreSQL keeps its own statistics; the look-up still finds every row
         assert len(list(lookup)) == 20
+
+
+def test_a_rejected_rows_reasons_read_as_the_uploaders_language_writes_them(world, tmp_path):
+    from django.utils import translation
+
+    path = write_xlsx(tmp_path / "bad.xlsx", [row(88, 身份证号码="123", 手机号码="12")])
+    with translation.override("en"):
+        result = run(path, world.x)
+    reasons = result.failed[0][2]
+    assert reasons.startswith("ID number: ") and "; Mobile number: " in reasons and "：" not in reasons
+    assert "身份证号码：" in run(path, world.y).failed[0][2]
