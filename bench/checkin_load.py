@@ -3,6 +3,7 @@ with PostgreSQL, loaded from a second process (wrk), bounded in time. Prints fig
 
     .venv/bin/python bench/checkin_load.py                       # 30 s per run, the default database below
     .venv/bin/python bench/checkin_load.py --duration 20 --workers 3 --connections 24
+    .venv/bin/python bench/checkin_load.py --worker-class gthread   # keep-alive, as deployed (docs/deploy.md)
 
 Goals (issue #4): ≥ 1,000 declarations/s — the full declaration (identify, validate, store, re-evaluate the
 status) at least as fast as a minimal Django view that inserts one row — with p99 ≤ 100 ms, and every
@@ -235,7 +236,9 @@ def signed_devices(count: int) -> list[str]:
 # --- the server and the load ----------------------------------------------------------------------------
 
 
-def start_server(port: int, workers: int, threads: int, conn_max_age: int) -> subprocess.Popen[bytes]:
+def start_server(
+    port: int, workers: int, threads: int, conn_max_age: int, worker_class: str = "sync"
+) -> subprocess.Popen[bytes]:
     env = environment()
     env.update(DJANGO_SETTINGS_MODULE="bench.checkin_app", FUGONG_CONN_MAX_AGE=str(conn_max_age))
     command = [
@@ -252,7 +255,7 @@ def start_server(port: int, workers: int, threads: int, conn_max_age: int) -> su
         "--log-level",
         "error",
     ]
-    if threads > 1:
+    if threads > 1 or worker_class == "gthread":  # gthread keeps connections alive; sync closes each one
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
@@ -441,6 +444,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2 cores: room for PostgreSQL)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread)")
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync", help="gunicorn worker class")
     parser.add_argument("--connections", type=int, default=12, help="wrk connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--people", type=int, default=30_000, help="archived workers who declare")
@@ -460,7 +464,8 @@ def main() -> None:
     count = args.duration * args.rate_cap
     print(
         f"PostgreSQL {connection.pg_version // 10000}, database {connection.settings_dict['NAME']}; "
-        f"gunicorn {args.workers} worker(s) × {args.threads} thread(s); wrk {args.wrk_threads} threads, "
+        f"gunicorn {args.workers} {'gthread' if args.threads > 1 else args.worker_class} worker(s) × "
+        f"{args.threads} thread(s); wrk {args.wrk_threads} threads, "
         f"{args.connections} connections, {args.duration} s per run; {load()} (2 cores)"
     )
     crowd = people(args.people)
@@ -478,7 +483,7 @@ def main() -> None:
     for mode, age in (("ping", 600), ("ping-public", 600), ("ping-cold", 0)):
         if mode in args.skip:
             continue
-        server = start_server(args.port, args.workers, args.threads, age)
+        server = start_server(args.port, args.workers, args.threads, age, args.worker_class)
         try:
             started = time.time()
             cpu0 = cpu_seconds(server)
@@ -496,7 +501,7 @@ def main() -> None:
             report_cpu(cpu0, cpu1, result["requests"])
         print(f"    rows stored: {stored_since('bench_ping', 'at', started):,} (acknowledged {result['acked']:,})")
     if "declare" not in args.skip:
-        server = start_server(args.port, args.workers, args.threads, 600)
+        server = start_server(args.port, args.workers, args.threads, 600, args.worker_class)
         try:
             csrf = csrf_pair(args.port, crowd[0][0])
             write_requests(work / "declare.tsv", crowd, signed_devices(count), csrf, count)
