@@ -65,4 +65,5 @@ def test_the_sentences_of_one_message_are_joined_as_the_readers_language_writes_
     error = ResumptionError({"a": "请上传疫情防控方案", "b": "请上传应急处置预案"})
     assert error.message == "请上传疫情防控方案；请上传应急处置预案"
     with translation.override("en"):
+        assert error.message == "请上传疫情防控方案; 请上传应急处置预案"  # the reader's punctuation
         assert wording.joined(["Upload the plan", "Upload the drill"]) == "Upload the plan; Upload the drill"

@@ -14,7 +14,8 @@ from http.cookies import SimpleCookie
 import pytest
 from django.conf import settings
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from config.wsgi import application
@@ -202,9 +203,17 @@ def test_the_public_page_speaks_the_phones_language(point):
 def test_a_staff_session_cookie_means_nothing_on_the_public_page(point, world, client_for):
     staff = client_for("enterprise_admin_x")
     session = staff.cookies[settings.SESSION_COOKIE_NAME].value
+    # The page costs the same queries with the staff session cookie as without: no session or user is loaded
+    # (the full middleware would read the session and the user, and answer with a refreshed cookie).
+    Phone().open(url(point))  # the QR point is cached from here on
+    with CaptureQueriesContext(connection) as bare:
+        Phone().open(url(point))
     phone = Phone(cookies={settings.SESSION_COOKIE_NAME: session})
-    page, token = phone.open(url(point))
+    with CaptureQueriesContext(connection) as staffed:
+        page, token = phone.open(url(point))
     assert page.status == 200 and token
+    assert len(staffed) == len(bare)
+    assert not any("django_session" in q["sql"] or "accounts_user" in q["sql"] for q in staffed.captured_queries)
     # …while the same cookie opens the staff pages through the full handler (the dispatcher's other side).
     assert phone.call("GET", reverse("home")).status == 200
     assert Phone().call("GET", reverse("home")).status == 302  # no session: to the login page
