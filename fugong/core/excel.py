@@ -30,6 +30,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import xlsx_bands
+
 # The writers, re-exported (exports across the apps call excel.write_xlsx, excel.meta_for…); FORMULA_TRIGGERS
 # is also what clean_cell undoes.
 from .excel_export import FORMULA_TRIGGERS
@@ -408,12 +410,11 @@ def _open_workbook(source: Source, filename: str) -> list[_Sheet]:
     from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
-        if isinstance(source, (str, os.PathLike)):
-            with open(source, "rb") as fh:
-                book = CalamineWorkbook.from_filelike(fh)
-        else:
-            source.seek(0)
-            book = CalamineWorkbook.from_filelike(source)
+        # The whole file in memory once (python-calamine reads it all anyway): banded sheets read it again.
+        data = _read(source)
+        if data.startswith(ZIP_MAGIC) and (planned := xlsx_bands.plan(data)):
+            return [_planned_sheet(data, name, banded, filename) for name, banded in planned]
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
@@ -423,11 +424,45 @@ def _open_workbook(source: Source, filename: str) -> list[_Sheet]:
             sheets.append(_Sheet(meta.name, (end[0] + 1) if end else 0, _sheet_rows(sheet), True))
         return sheets
     except (CalamineError, OSError, ValueError) as exc:
-        raise UnreadableFile(
-            _("“%(name)s”不是有效的Excel文件，或文件已损坏（%(kind)s）")
-            % {"name": filename, "kind": type(exc).__name__},
-            "not_spreadsheet",
-        ) from None
+        raise _not_a_workbook(filename, type(exc).__name__) from None
+
+
+def _not_a_workbook(filename: str, kind: Any) -> UnreadableFile:
+    return UnreadableFile(
+        _("“%(name)s”不是有效的Excel文件，或文件已损坏（%(kind)s）") % {"name": filename, "kind": kind},
+        "not_spreadsheet",
+    )
+
+
+def _planned_sheet(data: bytes, name: str, banded: xlsx_bands.BandedSheet | None, filename: str) -> _Sheet:
+    """A sheet of a workbook with a large sheet (xlsx_bands.plan): nothing is loaded until its rows are read.
+    The large sheet is loaded band by band (its row count is <dimension>'s, an upper bound); another sheet is
+    loaded whole on its first row, which also sets its exact row count (read_table reads it after the header)."""
+    if banded is not None:
+        return _Sheet(name, banded.last_row, _band_rows(banded, filename), False)
+    sheet = _Sheet(name, 0, iter(()), True)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            loaded = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(name)
+        except (CalamineError, OSError, ValueError) as exc:
+            raise _not_a_workbook(filename, type(exc).__name__) from None
+        end = loaded.end
+        sheet.last_row = (end[0] + 1) if end else 0
+        yield from _sheet_rows(loaded)
+
+    sheet.rows = rows()
+    return sheet
+
+
+def _band_rows(banded: xlsx_bands.BandedSheet, filename: str) -> Iterator[tuple[int, list[Any]]]:
+    """A banded sheet's rows; a band that cannot be read is an unreadable file, as a whole sheet would be."""
+    try:
+        yield from banded.rows()
+    except xlsx_bands.BandError as exc:
+        raise _not_a_workbook(filename, exc) from None
 
 
 @dataclass
