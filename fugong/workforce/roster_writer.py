@@ -522,27 +522,32 @@ def do_bulk_import_employees(
     updates: Sequence[EmployeeChange],
     *,
     source: str = "",
+    batch_ids: dict[int, int] | None = None,
 ) -> tuple[int, int]:
     """Write one planned chunk: create, update; one audit row for the chunk's creates (their count and ids),
-    one per update (its masked diff). Returns (created, updated).
+    one per update (its masked diff). Returns (created, updated). `batch_ids` ({batch number: id}), when
+    given, is read and filled across the chunks of one import, so that each chunk does not ask again.
 
     Raises ConcurrentEditError when the plan is stale (a planned create already exists, or a planned update's
-    row changed since): the caller's transaction then undoes every chunk."""
+    row changed since): this chunk is undone (its savepoint), the caller's transaction then undoes the rest."""
     import json
 
     from fugong.core.context import current_request
 
     now = timezone.now()
     numbers = {r.batch_number for r in creates if r.batch_number} | {r.batch_number for r in updates if r.batch_number}
-    batch_ids = {n: b.pk for n, b in arrival_batches(enterprise, numbers).items()} if numbers else {}
+    batch_ids = {} if batch_ids is None else batch_ids
+    if missing := numbers - batch_ids.keys():
+        batch_ids.update({n: b.pk for n, b in arrival_batches(enterprise, missing).items()})
     info = current_request.get()
     head = (now, actor.pk if getattr(actor, "pk", None) else None, getattr(actor, "username", None) or "system")
     tail = (source[:300], info.ip, info.via)
     logs: list[tuple[Any, ...]] = []
     if creates:
+        # No savepoint of its own (a round trip each way, per chunk): the error leaves this function's atomic
+        # block, whose savepoint undoes the chunk.
         try:
-            with transaction.atomic():
-                inserted = _insert_employees(enterprise, creates, batch_ids, now)
+            inserted = _insert_employees(enterprise, creates, batch_ids, now)
         except IntegrityError:  # someone filed one of these ID numbers since the plan was made
             raise ConcurrentEditError from None
         audit.record_bulk(

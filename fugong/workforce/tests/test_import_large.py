@@ -134,3 +134,26 @@ def test_too_many_rows_in_a_banded_sheet_is_refused_and_nothing_is_written(world
         run(path, world.x, chunk_size=20)
     assert caught.value.code == "too_many_rows"
     assert not Employee.objects.exists()
+
+
+def test_a_large_import_hands_the_gil_over_often_while_it_runs_and_not_after(world, tmp_path, monkeypatch):
+    import sys
+
+    from fugong.core import runtime
+    from fugong.workforce import roster_writer
+
+    seen: list[float] = []
+    real = roster_writer.do_bulk_import_employees
+
+    def recording(*args, **kwargs):
+        seen.append(sys.getswitchinterval())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(roster_writer, "do_bulk_import_employees", recording)
+    before = sys.getswitchinterval()
+    run(write_xlsx(tmp_path / "large.xlsx", [row(n) for n in range(100, 130)]), world.x, chunk_size=10)
+    assert seen == [pytest.approx(runtime.BULK_SWITCH_INTERVAL)] * 3
+    assert sys.getswitchinterval() == before
+    seen.clear()
+    run(write_xlsx(tmp_path / "small.xlsx", [row(n) for n in range(200, 205)]), world.x, chunk_size=10)
+    assert seen == [before]  # a file within one chunk: left alone
