@@ -358,24 +358,30 @@ ACCEPTED_EXTENSIONS = (*SPREADSHEET_EXTENSIONS, *TEXT_EXTENSIONS)  # .txt: Excel
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-16 with its byte-order mark (Excel's "Unicode 文本" and some systems' "Unicode CSV"), else UTF-8 (BOM
-    or not) when it decodes strictly, else GB18030 (a superset of GBK), else refuse."""
-    if data.startswith(UTF16_BOMS):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding") from None
-    if b"\x00" in data[:4096]:
+def text_encodings(head: bytes) -> tuple[str, ...]:
+    """The encodings to try, in order, for a text file that starts with `head` (its first 4 KB or more): UTF-16
+    when it starts with its byte-order mark (Excel's "Unicode 文本" and some systems' "Unicode CSV"), else UTF-8
+    (with or without BOM) and then GB18030 (a superset of GBK). Binary content (a NUL byte without the UTF-16
+    mark) raises UnreadableFile. One rule for decode_text and for the roster import's streaming reader."""
+    if head.startswith(UTF16_BOMS):
+        return ("utf-16",)
+    if b"\x00" in head[:4096]:
         raise UnreadableFile(_("文件不是文本格式的CSV（含二进制内容）"), "not_text")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    for encoding in ("utf-8", "gb18030"):
+    return ("utf-8-sig", "gb18030")
+
+
+def unknown_encoding() -> UnreadableFile:
+    return UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding")
+
+
+def decode_text(data: bytes) -> str:
+    """The text of a file read whole, in the first of text_encodings that decodes all of it strictly."""
+    for encoding in text_encodings(data):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding")
+    raise unknown_encoding()
 
 
 def _csv_sheets(data: bytes) -> list[_Sheet]:

@@ -208,15 +208,10 @@ def _open_binary(source: excel.Source) -> IO[bytes]:
 
 
 def _csv_encoding(fh: IO[bytes]) -> tuple[str, int]:
-    """The whole file's encoding (UTF-16 if it starts with its byte-order mark; else UTF-8 if it all decodes
-    strictly, else GB18030 ⊇ GBK) and its line count, in one streaming pass: nothing of it is kept in memory.
-    The rules are excel.decode_text's, which reads the smaller files of the other importers."""
+    """The whole file's encoding (excel.text_encodings: the first that decodes it all strictly) and its line
+    count, in one streaming pass: nothing of it is kept in memory."""
     fh.seek(0)
-    first = fh.read(4096)
-    utf16 = first.startswith(excel.UTF16_BOMS)
-    if b"\x00" in first and not utf16:
-        raise excel.UnreadableFile(_("文件不是文本格式的CSV（含二进制内容）"), "not_text")
-    for encoding in ("utf-16",) if utf16 else ("utf-8", "gb18030"):
+    for encoding in excel.text_encodings(fh.read(4096)):
         fh.seek(0)
         decoder = codecs.getincrementaldecoder(encoding)()
         lines, last = 0, "\n"
@@ -229,8 +224,8 @@ def _csv_encoding(fh: IO[bytes]) -> tuple[str, int]:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        return ("utf-8-sig" if encoding == "utf-8" else encoding), lines + (last != "\n")
-    raise excel.UnreadableFile(_("无法识别CSV文件的编码：请另存为UTF-8或GBK编码"), "encoding")
+        return encoding, lines + (last != "\n")
+    raise excel.unknown_encoding()
 
 
 def _delimiter(head: str, header_row: int, headers: list[str]) -> str:
