@@ -20,9 +20,10 @@ the CPU time per request of gunicorn's processes and of this database's PostgreS
 
 Each request is a different phone (its own signed device cookie) declaring for a different worker (a valid
 synthetic ID number of an archived employee), so the per-device and per-ID limits hold exactly as in
-production; the rate counters are emptied before each run (a fresh window). A declaration is "acknowledged"
-when the page answered 200 with its status (data-ack); afterwards the declarations stored during the run are
-counted and compared. Needs wrk (apt-get install -y wrk) and pgbench (postgresql-client).
+production; the rate counters are emptied before each run (a fresh window), and the day's earlier bench
+declarations are removed (each run measures the workers' first declaration of the day). A declaration is
+"acknowledged" when the page answered 200 with its status (data-ack); afterwards the declarations stored during
+the run are counted and compared. Needs wrk (apt-get install -y wrk) and pgbench (postgresql-client).
 """
 
 from __future__ import annotations
@@ -354,6 +355,38 @@ def clear_counters() -> None:
         cur.execute("TRUNCATE screening_ratecounter")
 
 
+def fresh_morning() -> None:
+    """Every bench worker as before the day's first declaration: today's self-declarations, their readings and
+    the alerts they raised removed, statuses re-screened. Without it each run on the same day measured second,
+    third… declarations of the day, each reading more facts than the run before."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from fugong.core.identifiers import make_uscc
+    from fugong.enterprises.models import Enterprise
+    from fugong.screening import runner
+    from fugong.workforce.models import Employee
+
+    today = timezone.localdate()
+    bench = list(
+        Enterprise.objects.filter(
+            uscc__in=[make_uscc("431003", f"{88000000 + e:08d}") for e in range(ENTERPRISES)]
+        ).values_list("id", flat=True)
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM screening_declaration WHERE enterprise_id = ANY(%s) AND declared_on = %s", [bench, today]
+        )
+        cur.execute(
+            "DELETE FROM workforce_healthreading r USING workforce_employee w WHERE r.employee_id = w.id "
+            "AND w.enterprise_id = ANY(%s) AND r.source = 'self' AND r.taken_on = %s",
+            [bench, today],
+        )
+        cur.execute("DELETE FROM screening_alert WHERE enterprise_id = ANY(%s) AND day = %s", [bench, today])
+    ids = list(Employee.objects.filter(enterprise_id__in=bench).values_list("id", flat=True))
+    runner.rescreen(today, ids, note="bench/checkin_load.py: a fresh morning")
+
+
 def stored_since(table: str, column: str, since: float) -> int:
     import datetime as dt
 
@@ -505,6 +538,7 @@ def main() -> None:
         try:
             csrf = csrf_pair(args.port, crowd[0][0])
             write_requests(work / "declare.tsv", crowd, signed_devices(count), csrf, count)
+            fresh_morning()
             clear_counters()
             started = time.time()
             cpu0 = cpu_seconds(server)
