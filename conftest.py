@@ -97,3 +97,15 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "browser" in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def small_bands(monkeypatch):
+    """Large-sheet thresholds lowered (fugong.core.xlsx_bands): a sheet from 2 KB of XML is read in bands of
+    1 KB growing by half, so the small workbooks tests build are cut into many bands."""
+    from fugong.core import xlsx_bands
+
+    monkeypatch.setattr(xlsx_bands, "MIN_SHEET_BYTES", 2048)
+    monkeypatch.setattr(xlsx_bands, "FIRST_BAND_BYTES", 1024)
+    monkeypatch.setattr(xlsx_bands, "GROWTH", 1.5)
+    monkeypatch.setattr(xlsx_bands, "MAX_BAND_BYTES", 8192)

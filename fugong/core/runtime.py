@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import gc
+import queue
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # While a bulk run's threads pass the GIL to one another (a roster import: a reader thread validating, the
 # writer waiting on the database a dozen times a chunk), the interpreter hands it over every millisecond instead
@@ -56,3 +60,55 @@ def frequent_switches(active: bool = True) -> Iterator[None]:
             _switch_users -= 1
             if _switch_users == 0:
                 sys.setswitchinterval(_switch_saved)
+
+
+_DONE = object()
+
+
+def read_ahead(
+    items: Iterator[T],
+    *,
+    depth: int,
+    name: str,
+    setup: Callable[[], None] | None = None,
+    error: Callable[[BaseException], BaseException] | None = None,
+) -> Generator[T, None, None]:
+    """`items` produced by a helper thread, up to `depth` ahead of the caller: while the caller works on one,
+    the helper makes the next (worth it when one of them waits with the GIL released: on the database, or in a
+    native library). An exception in the helper is raised here (passed through `error` if given); closing this
+    generator stops the helper. `setup` runs first on the helper thread (e.g. the caller's language)."""
+    out: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            if setup is not None:
+                setup()
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            out.put(_DONE)
+        except BaseException as exc:  # handed to the caller, which raises it
+            out.put(error(exc) if error is not None else exc)
+
+    helper = threading.Thread(target=produce, name=name, daemon=True)
+    helper.start()
+    try:
+        while (item := out.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while helper.is_alive():  # let a blocked put() see the stop flag
+            try:
+                out.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        helper.join()

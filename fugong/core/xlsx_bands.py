@@ -22,18 +22,19 @@ prefixed namespace, no `<dimension>`, no row numbers — and the caller loads th
 
 from __future__ import annotations
 
+import contextlib
 import io
-import queue
 import re
 import struct
 import tempfile
-import threading
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from .runtime import read_ahead
 
 # Sheets whose part inflates to less than this load whole: banding pays a workbook open (the shared strings
 # parsed again) per band, worth it only when the load itself takes a while.
@@ -232,7 +233,6 @@ def _load(sheet: BandedSheet, others: list[tuple[str, bytes]], head: bytes, rows
             raise BandError(type(exc).__name__) from None
 
 
-_DONE = object()
 _EMPTY_SHEET = (
     b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
@@ -247,36 +247,27 @@ def _other(book: zipfile.ZipFile, name: str) -> bytes:
     return book.read(name)
 
 
+def _loaded(sheet: BandedSheet) -> Iterator[Any]:
+    """The bands, loaded (python-calamine sheets), in order."""
+    with zipfile.ZipFile(io.BytesIO(sheet.data)) as book:
+        others = [(i.filename, _other(book, i.filename)) for i in book.infolist() if i.filename != sheet.part]
+    for head, rows in _bands(sheet):
+        band = _load(sheet, others, head, rows)
+        del rows  # the cut's buffer may change once the next band is cut
+        yield band
+
+
 def _rows(sheet: BandedSheet) -> Iterator[tuple[int, list[Any]]]:
-    loaded: queue.Queue[Any] = queue.Queue(maxsize=1)  # one band ahead: memory stays about two bands
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            with zipfile.ZipFile(io.BytesIO(sheet.data)) as book:
-                others = [(i.filename, _other(book, i.filename)) for i in book.infolist() if i.filename != sheet.part]
-            for head, rows in _bands(sheet):
-                band = _load(sheet, others, head, rows)
-                del rows
-                while not stop.is_set():
-                    try:
-                        loaded.put(band, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            loaded.put(_DONE)
-        except BaseException as exc:  # handed to the reader, which raises it
-            loaded.put(exc if isinstance(exc, BandError) else BandError(type(exc).__name__))
-
-    helper = threading.Thread(target=produce, name="xlsx-band-loader", daemon=True)
-    helper.start()
+    # One band ahead on the helper thread (python-calamine loads it without the GIL): memory about two bands.
+    bands = read_ahead(
+        _loaded(sheet),
+        depth=1,
+        name="xlsx-band-loader",
+        error=lambda exc: exc if isinstance(exc, BandError) else BandError(type(exc).__name__),
+    )
     last = 0
-    try:
-        while (band := loaded.get()) is not _DONE:
-            if isinstance(band, BaseException):
-                raise band
+    with contextlib.closing(bands):
+        for band in bands:
             start = band.start
             pad = [""] * start[1] if start and start[1] else None
             for number, cells in enumerate(band.iter_rows(), start=1):
@@ -284,11 +275,3 @@ def _rows(sheet: BandedSheet) -> Iterator[tuple[int, list[Any]]]:
                     continue
                 last = number
                 yield number, (pad + cells if pad else cells)
-    finally:
-        stop.set()
-        while helper.is_alive():
-            try:
-                loaded.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        helper.join()

@@ -23,8 +23,6 @@ import csv
 import datetime as dt
 import io
 import os
-import queue
-import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +39,7 @@ from fugong.core import excel, scoping
 from fugong.core import wording as core_wording
 from fugong.core.excel import CellError
 from fugong.core.identifiers import IdentifierError
-from fugong.core.runtime import collector_paused, frequent_switches
+from fugong.core.runtime import collector_paused, frequent_switches, read_ahead
 from fugong.enterprises.models import Enterprise
 
 from . import roster_writer
@@ -107,49 +105,14 @@ def _sealed_ahead(
         yield chunk, roster_writer.seal_new_employees(chunk) if seal else None
 
 
-_DONE = object()
-
-
 def _prefetched(chunks: Iterator[Any], depth: int = 2) -> Generator[Any, None, None]:
     """`chunks` read and validated by a helper thread while this one writes the previous chunk: the database
     server works on one core while Python parses on the other (a write waits on the server with the GIL
     released). The helper touches no database and no shared state but the result's row and error counts.
     An exception in the helper is raised here; closing this generator stops the helper."""
-    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
     language = translation.get_language()
-
-    def produce() -> None:
-        translation.activate(language)  # messages in the uploader's language, as in the request
-        try:
-            for chunk in chunks:
-                while not stop.is_set():
-                    try:
-                        out.put(chunk, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            out.put(_DONE)
-        except BaseException as exc:
-            out.put(exc)
-
-    helper = threading.Thread(target=produce, name="roster-import-reader", daemon=True)
-    helper.start()
-    try:
-        while (item := out.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while helper.is_alive():  # let a blocked put() see the stop flag
-            try:
-                out.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        helper.join()
+    # Messages in the uploader's language, as in the request.
+    return read_ahead(chunks, depth=depth, name="roster-import-reader", setup=lambda: translation.activate(language))
 
 
 def _jsonable(value: Any) -> Any:

@@ -30,15 +30,6 @@ SPEC = TableSpec(
 )
 
 
-@pytest.fixture
-def small_bands(monkeypatch):
-    """Band a sheet from 2 KB of XML, in bands of 1 KB growing by half: dozens of bands for a few hundred rows."""
-    monkeypatch.setattr(xlsx_bands, "MIN_SHEET_BYTES", 2048)
-    monkeypatch.setattr(xlsx_bands, "FIRST_BAND_BYTES", 1024)
-    monkeypatch.setattr(xlsx_bands, "GROWTH", 1.5)
-    monkeypatch.setattr(xlsx_bands, "MAX_BAND_BYTES", 8192)
-
-
 def roster_book(path, rows=300, *, first_column=0, gaps=(), writer="xlsxwriter", extra_sheet=None):
     """A title in A1, a header on row 3 and `rows` data rows (numbers, dates, text, blanks), the header and
     data starting at column `first_column`; the rows in `gaps` (0-based data indices) left empty."""

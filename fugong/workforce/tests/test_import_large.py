@@ -29,14 +29,6 @@ def _fixed_today(monkeypatch):
     monkeypatch.setattr(importers.timezone, "localdate", lambda: TODAY)
 
 
-@pytest.fixture
-def small_bands(monkeypatch):
-    monkeypatch.setattr(xlsx_bands, "MIN_SHEET_BYTES", 4096)
-    monkeypatch.setattr(xlsx_bands, "FIRST_BAND_BYTES", 2048)
-    monkeypatch.setattr(xlsx_bands, "GROWTH", 1.5)
-    monkeypatch.setattr(xlsx_bands, "MAX_BAND_BYTES", 16384)
-
-
 def full_row(seq: int) -> dict:
     return {
         "姓名": f"全列{seq}",
