@@ -68,6 +68,27 @@ def test_the_form_opens_without_an_account_with_the_purpose_statement(point):
     assert checkin.DEVICE_COOKIE in response.cookies and response["Cache-Control"].startswith("max-age=0")
 
 
+def test_every_answer_of_the_page_is_never_cached_as_djangos_never_cache_would_say(point, emp):
+    """The page sets the headers itself (cheaper than the decorator): the same headers, on the form, a refused
+    form, a result and an unknown person."""
+    from django.http import HttpResponse
+    from django.utils.cache import add_never_cache_headers
+
+    reference = HttpResponse()
+    add_never_cache_headers(reference)
+    client = device()
+    answers = [
+        client.get(url(point)),
+        client.post(url(point), {"name": "", "id_number": "1", "consent": "1"}),
+        client.post(url(point), form(7)),
+        client.post(url(point), form(99)),
+    ]
+    assert [a.status_code for a in answers] == [200, 400, 200, 200]
+    for answer in answers:
+        assert answer["Cache-Control"] == reference["Cache-Control"]
+        assert answer.has_header("Expires") and answer["Expires"].endswith(" GMT")
+
+
 def test_an_unknown_token_is_a_404(db):
     assert Client().get(reverse("screening:checkin", args=["no-such-token"])).status_code == 404
 
