@@ -216,9 +216,13 @@ def _load(sheet: BandedSheet, others: list[tuple[str, bytes]], head: bytes, rows
     Written to a temporary file and read from its path: file writes and python-calamine's own reads run
     without the GIL, where an in-memory copy holds it for every megabyte (measured: a tenth of the import's
     GIL time)."""
+    from django.conf import settings
     from python_calamine import CalamineError, CalamineWorkbook
 
-    with tempfile.NamedTemporaryFile(prefix="fugong-band-", suffix=".xlsx") as fh:
+    # Where Django puts uploads it spools to disk (the same plaintext): FILE_UPLOAD_TEMP_DIR, else the system's.
+    # Created readable by this user only (mode 0600) and deleted as soon as python-calamine has read it.
+    spool = getattr(settings, "FILE_UPLOAD_TEMP_DIR", None)
+    with tempfile.NamedTemporaryFile(prefix="fugong-band-", suffix=".xlsx", dir=spool) as fh:
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as band:
             for name, content in others:
                 band.writestr(name, content)

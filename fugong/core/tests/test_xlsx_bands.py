@@ -293,3 +293,23 @@ def test_a_sheet_inflating_past_its_declared_size_is_unreadable(tmp_path, small_
     assert xlsx_bands.plan(bytes(data)) is not None  # banded: the guard is this module's
     with pytest.raises(UnreadableFile):
         list(excel.read_table(str(bomb), "bomb2.xlsx", SPEC))
+
+
+def test_band_files_are_private_in_the_upload_spool_and_gone_after(tmp_path, small_bands, settings, monkeypatch):
+    """A band file holds the roster's plaintext (ID numbers): mode 0600, in FILE_UPLOAD_TEMP_DIR, deleted once read."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    settings.FILE_UPLOAD_TEMP_DIR = str(spool)
+    seen: list[tuple[str, int]] = []
+    real = tempfile.NamedTemporaryFile
+
+    def watching(*args, **kwargs):
+        fh = real(*args, **kwargs)
+        seen.append((os.path.dirname(fh.name), os.stat(fh.name).st_mode & 0o777))
+        return fh
+
+    monkeypatch.setattr(xlsx_bands.tempfile, "NamedTemporaryFile", watching)
+    path = roster_book(tmp_path / "p.xlsx", 300)
+    assert reading(path)[4]
+    assert len(seen) > 5 and set(seen) == {(str(spool), 0o600)}
+    assert os.listdir(spool) == []
