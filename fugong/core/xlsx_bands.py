@@ -96,7 +96,9 @@ def plan(data: bytes) -> list[tuple[str, BandedSheet | None]] | None:
 
 def _worksheets(book: zipfile.ZipFile) -> list[tuple[str, str]]:
     """(sheet name, part name) of the visible worksheets, in the workbook's order (xl/workbook.xml and its
-    relationships; what python-calamine lists as visible worksheets)."""
+    relationships; what python-calamine lists as visible worksheets). ElementTree is safe here: both parts are
+    capped at SMALL_PART_BYTES, expat (≥ 2.4) refuses entity amplification (a "billion laughs" part is a
+    ParseError, and the sheet then loads whole) and ElementTree never fetches external entities."""
     names = set(book.namelist())
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return []

@@ -313,3 +313,19 @@ def test_band_files_are_private_in_the_upload_spool_and_gone_after(tmp_path, sma
     assert reading(path)[4]
     assert len(seen) > 5 and set(seen) == {(str(spool), 0o600)}
     assert os.listdir(spool) == []
+
+
+def test_a_workbook_part_with_entity_amplification_is_refused_and_the_sheet_is_not_banded(tmp_path, small_bands):
+    path = roster_book(tmp_path / "lol.xlsx", 300)
+    entities = "".join(f'<!ENTITY l{i + 1} "{f"&l{i};" * 10}">' for i in range(9))
+    doctype = f'<!DOCTYPE w [<!ENTITY l0 "lololololol">{entities}]>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                content = content.replace(b"<workbook ", doctype.encode() + b"<workbook ", 1)
+                content = content.replace(b'name="', b'name="&l9;', 1)
+                assert doctype.encode() in content and b"&l9;" in content
+            dst.writestr(info.filename, content)
+    assert xlsx_bands.plan(out.getvalue()) is None
