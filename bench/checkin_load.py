@@ -3,7 +3,10 @@ with PostgreSQL, loaded from a second process (wrk), bounded in time. Prints fig
 
     .venv/bin/python bench/checkin_load.py                       # 30 s per run, the default database below
     .venv/bin/python bench/checkin_load.py --duration 20 --workers 3 --connections 24
-    .venv/bin/python bench/checkin_load.py --worker-class gthread   # keep-alive, as deployed (docs/deploy.md)
+    .venv/bin/python bench/checkin_load.py --worker-class sync      # a new connection per request
+
+gunicorn runs gthread workers by default (keep-alive, as deployed: docs/deploy.md), each holding an equal share
+of wrk's connections (--worker-connections; see main()).
 
 Goals (issue #4): ≥ 1,000 declarations/s — the full declaration (identify, validate, store, re-evaluate the
 status) at least as fast as a minimal Django view that inserts one row — with p99 ≤ 100 ms, and every
@@ -238,7 +241,7 @@ def signed_devices(count: int) -> list[str]:
 
 
 def start_server(
-    port: int, workers: int, threads: int, conn_max_age: int, worker_class: str = "sync"
+    port: int, workers: int, threads: int, conn_max_age: int, worker_class: str = "sync", worker_connections: int = 0
 ) -> subprocess.Popen[bytes]:
     env = environment()
     env.update(DJANGO_SETTINGS_MODULE="bench.checkin_app", FUGONG_CONN_MAX_AGE=str(conn_max_age))
@@ -258,6 +261,8 @@ def start_server(
     ]
     if threads > 1 or worker_class == "gthread":  # gthread keeps connections alive; sync closes each one
         command += ["--worker-class", "gthread", "--threads", str(threads)]
+        if worker_connections:
+            command += ["--worker-connections", str(worker_connections)]
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -477,8 +482,15 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2 cores: room for PostgreSQL)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread)")
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync", help="gunicorn worker class")
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="gthread", help="gunicorn worker class")
     parser.add_argument("--connections", type=int, default=12, help="wrk connections")
+    parser.add_argument(
+        "--worker-connections",
+        type=int,
+        default=None,
+        help="gthread: keep-alive connections a worker may hold (default: an equal share of --connections; "
+        "0: gunicorn's default of 1,000)",
+    )
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--people", type=int, default=30_000, help="archived workers who declare")
     parser.add_argument("--rate-cap", type=int, default=3_000, help="requests prepared per second of a run")
@@ -495,10 +507,18 @@ def main() -> None:
     from fugong.screening import checkin
 
     count = args.duration * args.rate_cap
+    gthread = args.threads > 1 or args.worker_class == "gthread"
+    # A gthread worker keeps every connection it accepts. wrk opens all of its connections at once, and without a
+    # cap one worker may take most of them and serve them alone while the others idle — measured: the same
+    # minimal view at 1,050/s in one run (p50 11 ms ≈ 12 queued requests × 0.9 ms) and 1,900/s in the next.
+    # An equal share per worker is what a balanced proxy upstream gives; every run of the bench gets the same cap.
+    share = -(-args.connections // args.workers)
+    per_worker = (share if args.worker_connections is None else args.worker_connections) if gthread else 0
     print(
         f"PostgreSQL {connection.pg_version // 10000}, database {connection.settings_dict['NAME']}; "
-        f"gunicorn {args.workers} {'gthread' if args.threads > 1 else args.worker_class} worker(s) × "
-        f"{args.threads} thread(s); wrk {args.wrk_threads} threads, "
+        f"gunicorn {args.workers} {'gthread' if gthread else args.worker_class} worker(s) × "
+        f"{args.threads} thread(s){f', ≤ {per_worker} connections each' if per_worker else ''}; "
+        f"wrk {args.wrk_threads} threads, "
         f"{args.connections} connections, {args.duration} s per run; {load()} (2 cores)"
     )
     crowd = people(args.people)
@@ -516,7 +536,7 @@ def main() -> None:
     for mode, age in (("ping", 600), ("ping-public", 600), ("ping-cold", 0)):
         if mode in args.skip:
             continue
-        server = start_server(args.port, args.workers, args.threads, age, args.worker_class)
+        server = start_server(args.port, args.workers, args.threads, age, args.worker_class, per_worker)
         try:
             started = time.time()
             cpu0 = cpu_seconds(server)
@@ -534,7 +554,7 @@ def main() -> None:
             report_cpu(cpu0, cpu1, result["requests"])
         print(f"    rows stored: {stored_since('bench_ping', 'at', started):,} (acknowledged {result['acked']:,})")
     if "declare" not in args.skip:
-        server = start_server(args.port, args.workers, args.threads, 600, args.worker_class)
+        server = start_server(args.port, args.workers, args.threads, 600, args.worker_class, per_worker)
         try:
             csrf = csrf_pair(args.port, crowd[0][0])
             write_requests(work / "declare.tsv", crowd, signed_devices(count), csrf, count)
