@@ -179,7 +179,10 @@ def do_update_enterprise(
     if not changes:
         return False
     locked.version = F("version") + 1
-    locked.save()
+    # Only the changed columns (every field set above or by the classifier is audited): receivers tell an edit
+    # that moves figures from one that does not by update_fields — a new contact phone no longer outdates every
+    # day of the resumption snapshots (resumption/apps.py), a new town still does.
+    locked.save(update_fields=[*changes, "version", "updated_at"])
     locked.refresh_from_db(fields=["version", "updated_at"])
     enterprise.__dict__.update({k: getattr(locked, k) for k in ("version", "updated_at")})
     for key in AUDITED_FIELDS:

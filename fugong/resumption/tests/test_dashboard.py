@@ -226,8 +226,22 @@ def test_an_enterprise_added_outside_the_app_makes_the_snapshot_outdated(distric
 
 def test_an_edit_of_an_enterprises_classification_marks_every_day_stale(district):
     x = Enterprise.objects.get(pk=district.x.pk)
-    x.save()  # a full save, as the registry's edit does
+    x.save()  # a full save (the admin site, a script): it may have changed anything
     assert not SnapshotDay.objects.filter(stale=False).exists()
+
+
+def test_a_registry_edit_outdates_the_snapshots_only_when_it_moves_figures(district):
+    from fugong.enterprises import services as registry
+
+    x = Enterprise.objects.get(pk=district.x.pk)
+    version = x.version
+    assert registry.do_update_enterprise(None, x, {"contact_phone": "13800000000", "address": "新地址1号"})
+    assert not SnapshotDay.objects.filter(stale=True).exists()  # a phone and an address move no figure
+    x.refresh_from_db()
+    assert x.contact_phone == "13800000000" and x.address == "新地址1号" and x.version == version + 1
+    assert registry.do_update_enterprise(None, x, {"town": district.town_b})
+    assert not SnapshotDay.objects.filter(stale=False).exists()  # another town: every day is outdated
+    assert Enterprise.objects.get(pk=x.pk).town_id == district.town_b.pk
 
 
 def test_the_dashboard_shows_that_an_update_is_under_way(district, client_for):
