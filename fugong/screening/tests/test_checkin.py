@@ -181,6 +181,49 @@ def test_new_travel_to_a_high_risk_county_means_quarantine(point, emp):
     assert stay.region_code == "420106" and Declaration.objects.get().new_travel is True
 
 
+def test_a_stay_recorded_before_in_a_high_risk_county_still_counts_at_the_declaration(point, emp):
+    """The declaration reads the stays already on the archive (only those in quarantine-level counties)."""
+    from fugong.workforce import services as workforce
+
+    from .helpers import rate
+
+    today = timezone.localdate()
+    rate("420106", "high", today - dt.timedelta(days=30), "武昌区", as_of=today)
+    rate("420111", "low", today - dt.timedelta(days=30), "洪山区", as_of=today)
+    for code, back in (("420111", 1), ("420106", 5)):
+        workforce.do_add_stay(
+            None,
+            emp,
+            {"kind": "stay", "region_code": code, "region_name": "", "date_from": today - dt.timedelta(days=back + 2),
+             "date_to": today - dt.timedelta(days=back), "note": ""},
+        )  # fmt: skip
+    body = device().post(url(point), form()).content.decode()
+    assert 'data-status="quarantine"' in body
+    assert (today + dt.timedelta(days=9)).isoformat() in body  # 14 days from the last day in 武昌区, not 洪山区
+    assert Declaration.objects.get().status_after == "quarantine"
+
+
+def test_a_county_rated_after_earlier_declarations_counts_at_the_next_one(world, point, emp):
+    """The check-in keeps per-process copies of the risk table (and, on PostgreSQL, of the query parameter made
+    from it): a new rating must reach the next declaration."""
+    from fugong.workforce import services as workforce
+
+    from .helpers import rate
+
+    today = timezone.localdate()
+    other = hire(world.x, 8)
+    workforce.do_add_stay(
+        None,
+        other,
+        {"kind": "stay", "region_code": "420106", "region_name": "", "date_from": today - dt.timedelta(days=4),
+         "date_to": today - dt.timedelta(days=2), "note": ""},
+    )  # fmt: skip
+    assert 'data-status="cleared"' in device().post(url(point), form()).content.decode()
+    rate("420106", "high", today - dt.timedelta(days=30), "武昌区", as_of=today)
+    body = device().post(url(point), form(8)).content.decode()
+    assert 'data-status="quarantine"' in body
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
