@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q, TextField
+from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 
 from fugong.core import crypto
@@ -158,7 +158,11 @@ def _readings(owner: Q, as_of: dt.date, rules: engine.Rules) -> Iterable[tuple[i
             .order_by()
             .values_list(*fields)
         }
-        last = window.order_by("employee_id", "-taken_on", "-taken_at", "-id").distinct("employee_id")
+        # An untimed reading (a gate sheet gives a day, no time) is the earlier one within its day, as in the
+        # other branch and the check-in: PostgreSQL sorts NULLs first in a descending order unless told.
+        last = window.order_by("employee_id", "-taken_on", F("taken_at").desc(nulls_last=True), "-id").distinct(
+            "employee_id"
+        )
         for emp, taken_on, pk, fever, code, sym in last.values_list(*fields):
             if coded:
                 coded.pop(pk, None)
