@@ -162,8 +162,9 @@ def test_the_audit_log_gets_the_rows_the_services_write_with_the_name_masked(wor
     assert all(emp.name not in r[2] for r in rows)
 
 
+@pytest.mark.parametrize("untimed_first", [True, False], ids=["untimed-entered-first", "untimed-entered-last"])
 @pytest.mark.parametrize("fever_on", ["timed", "untimed"])
-def test_an_untimed_reading_is_the_earlier_of_its_day_on_every_database(world, fever_on):
+def test_an_untimed_reading_is_the_earlier_of_its_day_on_every_database(world, fever_on, untimed_first):
     """A gate reading uploaded from Excel has a day but no time; a self-declaration or a reading typed at the
     gate has both. Within one day the untimed reading counts as the earlier one — on every database (the
     re-screen on PostgreSQL once took it as the later one: a descending sort puts NULLs first)."""
@@ -172,11 +173,9 @@ def test_an_untimed_reading_is_the_earlier_of_its_day_on_every_database(world, f
     emp = hire(world.x, 7)
     morning = timezone.make_aware(dt.datetime.combine(today(), dt.time(7, 40)))
     timed, untimed = ("37.8", "36.4") if fever_on == "timed" else ("36.4", "37.8")
-    bulk.do_bulk_add_readings(
-        None,
-        [
-            bulk.ReadingRow(emp.pk, today(), Decimal(untimed), health_code="green"),
-            bulk.ReadingRow(emp.pk, today(), Decimal(timed), taken_at=morning, health_code="green"),
-        ],
-    )
+    rows = [
+        bulk.ReadingRow(emp.pk, today(), Decimal(untimed), health_code="green"),
+        bulk.ReadingRow(emp.pk, today(), Decimal(timed), taken_at=morning, health_code="green"),
+    ]
+    bulk.do_bulk_add_readings(None, rows if untimed_first else rows[::-1])  # whichever row id is higher
     assert screened(emp).clearance == ("abnormal" if fever_on == "timed" else "cleared")

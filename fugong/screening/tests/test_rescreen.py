@@ -57,6 +57,22 @@ def test_a_second_run_writes_nothing_and_audits_once_per_district_run(world):
     assert AuditLog.objects.filter(action="screening.rescreen").count() == 2
 
 
+def test_an_employee_off_the_roster_is_not_evaluated_even_when_named(world):
+    emp = hire(world.x, 1, resident=False, returned_on=D(2020, 2, 10))
+    Employee.objects.filter(pk=emp.pk).update(active=False)
+    result = runner.rescreen(AS_OF, [emp.pk])
+    assert (result.evaluated, result.changed) == (0, 0) and status(emp) == ("pending", None)
+
+
+def test_a_yellow_code_within_its_days_quarantines_although_a_later_reading_is_green(world):
+    days = rules.rules_on(AS_OF).yellow_code_days
+    emp = hire(world.x, 1)
+    reading(emp, AS_OF - dt.timedelta(days=2), code="yellow")
+    reading(emp, AS_OF, code="green")
+    runner.rescreen(AS_OF)
+    assert status(emp) == ("quarantine", AS_OF - dt.timedelta(days=2) + dt.timedelta(days=days))
+
+
 def test_a_fever_turns_the_employee_abnormal_with_one_alert(world):
     emp = hire(world.x, 1)
     reading(emp, D(2020, 3, 1), "37.3", symptoms="")
@@ -117,9 +133,13 @@ def test_a_risk_change_rescreens_exactly_the_employees_whose_stays_touch_it_insi
     stay(edge, WUCHANG, D(2020, 2, 1), D(2020, 2, 17))
     stay(outside, WUCHANG, D(2020, 2, 1), D(2020, 2, 16))
     stay(elsewhere, FUTIAN, D(2020, 2, 1), D(2020, 2, 25))
+    left = hire(world.x, 5)  # was there too, but has left the enterprise: off the roster, untouched
+    stay(left, WUCHANG, D(2020, 2, 1), D(2020, 2, 21))
+    Employee.objects.filter(pk=left.pk).update(active=False)
     job = rate(WUCHANG, "high", AS_OF, "武昌区").job
     assert job is not None and job.status == RescreenJob.Status.DONE
     assert sorted(job.employee_ids) == sorted([inside.pk, edge.pk])
+    assert status(left) == ("pending", None)
     assert status(inside) == ("quarantine", D(2020, 3, 6))
     assert status(edge) == ("quarantine", D(2020, 3, 2))
     # Untouched employees were not evaluated at all.
