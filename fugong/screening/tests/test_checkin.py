@@ -66,6 +66,15 @@ def test_the_form_opens_without_an_account_with_the_purpose_statement(point):
     assert response.status_code == 200
     assert str(checkin.STATEMENT)[:20] in body and checkin.STATEMENT_VERSION in body
     assert checkin.DEVICE_COOKIE in response.cookies and response["Cache-Control"].startswith("max-age=0")
+    cookie = response.cookies[checkin.DEVICE_COOKIE]  # out of the page's scripts' reach, not sent cross-site
+    assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+
+
+def test_a_temperature_is_taken_to_tenths_before_it_is_judged(point, emp):
+    body = device().post(url(point), form(temperature="37.26")).content.decode()
+    assert 'data-status="abnormal"' in body  # 37.3 ℃, the default threshold
+    reading = HealthReading.objects.get(employee=emp)
+    assert (str(reading.temperature), reading.fever) == ("37.3", True)
 
 
 def test_every_answer_of_the_page_is_never_cached_as_djangos_never_cache_would_say(point, emp):
@@ -238,6 +247,10 @@ def test_a_county_rated_after_earlier_declarations_counts_at_the_next_one(world,
         ({"consent": None}, "consent"),
         ({"id_number": "431003198808080000"}, "id_number"),
         ({"travel": "1", "travel_code": "42"}, "travel_code"),
+        ({"name": "张" * 41}, "name"),
+        ({"symptoms": "hiccups"}, "symptoms"),
+        ({"travel": "1", "travel_code": "420106", "travel_from": "2020-02-10", "travel_to": "2020-02-09"}, "travel_to"),
+        ({"travel": "1", "travel_code": "420106", "travel_from": "2020-02-10", "travel_to": "2999-01-01"}, "travel_to"),
     ],
 )
 def test_bad_input_comes_back_empty_with_the_message_and_stores_nothing(point, emp, change, field):
@@ -260,6 +273,16 @@ def test_a_device_is_limited_per_window_whoever_it_declares_for(world, point, em
     fresh = device()  # another phone is not held up
     fresh.get(url(point))
     assert 'data-ack="1"' in fresh.post(url(point), form()).content.decode()
+
+
+def test_bad_forms_count_against_the_devices_limit(point, emp):
+    """An enumeration sends many forms, most of them invalid: each one is an attempt."""
+    client = device()
+    client.get(url(point))
+    for seq in range(checkin.LIMIT_DEVICE):  # other IDs each time: the device's limit, not the ID's
+        assert client.post(url(point), form(100 + seq, temperature="abc")).status_code == 400
+    assert client.post(url(point), form()).status_code == 429
+    assert not Declaration.objects.exists()
 
 
 def test_an_id_is_limited_per_window_whichever_device_sends_it(point, emp):
