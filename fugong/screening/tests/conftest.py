@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fugong.screening import checkin, rules
+from fugong.screening import checkin, rules, services
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +15,9 @@ def _fresh_caches():
     yield
     rules.invalidate()
     checkin.forget_points()
+
+
+@pytest.fixture
+def point(world):
+    """Enterprise X's QR entry point (the token its poster carries)."""
+    return services.do_ensure_checkin_point(None, world.x)

@@ -21,11 +21,6 @@ from .helpers import hire, synthetic_id
 
 
 @pytest.fixture
-def point(world):
-    return services.do_ensure_checkin_point(None, world.x)
-
-
-@pytest.fixture
 def emp(world):
     return hire(world.x, 7)
 

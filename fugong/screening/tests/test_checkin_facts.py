@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from fugong.core.masking import mask_name
@@ -25,7 +24,8 @@ from fugong.screening.models import Declaration
 from fugong.workforce import bulk
 from fugong.workforce.models import Employee
 
-from .helpers import hire, reading, synthetic_id
+from .helpers import hire, reading
+from .test_checkin import form, url
 from .test_rescreen import rule_data
 
 DAY = dt.timedelta(days=1)
@@ -35,23 +35,11 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-@pytest.fixture
-def point(world):
-    return services.do_ensure_checkin_point(None, world.x)
-
-
 def declare(point: Any, seq: int = 7, **over: str) -> str:
-    data = {
-        "name": f"排查员工{seq}",
-        "id_number": synthetic_id(seq),
-        "temperature": "36.5",
-        "health_code": "green",
-        "consent": "1",
-        **over,
-    }
+    """An ordinary morning's declaration from a phone that opened the form first; the page's HTML."""
     phone = Client()
-    phone.get(reverse("screening:checkin", args=[point.token]))
-    return phone.post(reverse("screening:checkin", args=[point.token]), data).content.decode()
+    phone.get(url(point))
+    return phone.post(url(point), form(seq, **over)).content.decode()
 
 
 def screened(emp: Employee) -> Employee:

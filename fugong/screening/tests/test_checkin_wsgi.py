@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from config.wsgi import application
-from fugong.screening import checkin, services, views_checkin
+from fugong.screening import checkin, views_checkin
 from fugong.screening.models import Declaration
 from fugong.workforce.models import HealthReading
 
@@ -104,11 +104,6 @@ class Phone:
         answer = self.call("GET", path)
         match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', answer.body)
         return answer, match.group(1) if match else ""
-
-
-@pytest.fixture
-def point(world):
-    return services.do_ensure_checkin_point(None, world.x)
 
 
 def url(point) -> str:
