@@ -25,7 +25,9 @@ URL = "/api/v1/stats/overview"
 @pytest.fixture
 def real_limits(settings):
     settings.FUGONG_FIGURES_MAX_AGE = 300
-    settings.FUGONG_FIGURES_INLINE_MS = 200
+    # Every recount is "cheap" here unless a test says otherwise (-1): the threshold is compared with the
+    # measured duration of the last count, which a loaded machine pushed past 200 ms (a CI run failed so).
+    settings.FUGONG_FIGURES_INLINE_MS = 60_000
     return settings
 
 
