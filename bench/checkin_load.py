@@ -509,8 +509,9 @@ def main() -> None:
     count = args.duration * args.rate_cap
     gthread = args.threads > 1 or args.worker_class == "gthread"
     # A gthread worker keeps every connection it accepts. wrk opens all of its connections at once, and without a
-    # cap one worker may take most of them and serve them alone while the others idle — measured: the same
-    # minimal view at 1,050/s in one run (p50 11 ms ≈ 12 queued requests × 0.9 ms) and 1,900/s in the next.
+    # cap one worker may take most of them and serve them alone while the others idle — counted with `ss` over
+    # three starts: 7/4/1, 10/1/1 and 11/1/0 of twelve; the same minimal view ran at 1,050/s in one run (p50 11 ms
+    # ≈ 12 queued requests × 0.9 ms) and 1,900/s in the next.
     # An equal share per worker is what a balanced proxy upstream gives; every run of the bench gets the same cap.
     share = -(-args.connections // args.workers)
     per_worker = (share if args.worker_connections is None else args.worker_connections) if gthread else 0
