@@ -100,6 +100,20 @@ def test_a_town_officer_without_a_town_sees_nothing(world):
     assert not scoping.projects_for(officer).exists()
 
 
+def test_an_enterprise_account_without_an_enterprise_sees_nothing(world):
+    """A half-configured account fails closed: no enterprise, no records (not every enterprise)."""
+    admin = world.enterprise_admin_x
+    admin.enterprise = None
+    assert not scoping.enterprises_for(admin).exists()
+    assert not scoping.projects_for(admin).exists()
+
+
+def test_a_town_jurisdiction_without_a_town_is_empty(world):
+    # The database refuses a town team without a town (a check constraint); the rule still fails closed.
+    assert not Enterprise.objects.filter(scoping.jurisdiction_q("town", None)).exists()
+    assert Enterprise.objects.filter(scoping.jurisdiction_q("town", world.town_b.pk)).exists()
+
+
 def test_scope_filter_narrows_records_that_belong_to_an_enterprise(world):
     BankMatchmaking.objects.create(bank=world.bank, enterprise=world.y, since=dt.date(2020, 2, 1))
     rows = scoping.scope_filter(world.town_b_team_member, BankMatchmaking.objects.all(), "enterprise")
