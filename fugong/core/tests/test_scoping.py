@@ -55,16 +55,39 @@ def test_each_persona_sees_exactly_their_projects(world, persona):
     assert names(world, scoping.projects_for(world.users[persona])) == EXPECTED[persona][1]
 
 
-def test_an_anonymous_visitor_sees_nothing(world):
-    assert not scoping.enterprises_for(AnonymousUser()).exists()
-    assert not scoping.projects_for(AnonymousUser()).exists()
+def _deactivated(world):
+    user = world.district_admin
+    user.is_active = False
+    return user
 
 
-def test_a_deactivated_user_sees_nothing(world):
-    admin = world.district_admin
-    admin.is_active = False
-    assert not scoping.enterprises_for(admin).exists()
-    assert not scoping.projects_for(admin).exists()
+def _town_officer_without_a_town(world):
+    user = world.town_a_officer
+    user.town = None
+    return user
+
+
+def _enterprise_account_without_an_enterprise(world):
+    user = world.enterprise_admin_x
+    user.enterprise = None
+    return user
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        lambda world: AnonymousUser(),
+        _deactivated,
+        _town_officer_without_a_town,
+        _enterprise_account_without_an_enterprise,
+    ],
+    ids=["anonymous", "deactivated", "town-officer-without-a-town", "enterprise-account-without-an-enterprise"],
+)
+def test_a_user_without_a_complete_scope_sees_nothing(world, who):
+    """Fails closed: no enterprise and no project — never every one."""
+    user = who(world)
+    assert not scoping.enterprises_for(user).exists()
+    assert not scoping.projects_for(user).exists()
 
 
 def test_the_district_wide_viewer_of_commands_sees_everything(world):
@@ -91,21 +114,6 @@ def test_an_assignment_not_yet_started_does_not_count(world):
     LiaisonAssignment.objects.all().update(start=timezone.localdate() + dt.timedelta(days=3))
     assert not scoping.enterprises_for(world.liaison_of_x).exists()
     assert not scoping.projects_for(world.liaison_of_x).exists()
-
-
-def test_a_town_officer_without_a_town_sees_nothing(world):
-    officer = world.town_a_officer
-    officer.town = None
-    assert not scoping.enterprises_for(officer).exists()
-    assert not scoping.projects_for(officer).exists()
-
-
-def test_an_enterprise_account_without_an_enterprise_sees_nothing(world):
-    """A half-configured account fails closed: no enterprise, no records (not every enterprise)."""
-    admin = world.enterprise_admin_x
-    admin.enterprise = None
-    assert not scoping.enterprises_for(admin).exists()
-    assert not scoping.projects_for(admin).exists()
 
 
 def test_a_town_jurisdiction_without_a_town_is_empty(world):

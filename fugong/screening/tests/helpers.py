@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from fugong.core.identifiers import id_check_char
 from fugong.screening import services
 from fugong.workforce import bulk
@@ -50,3 +52,38 @@ def rate(code: str, level: str, start: dt.date, name: str = "", *, as_of: dt.dat
          rescreen: bool = True) -> services.RiskChange:  # fmt: skip
     row = services.RiskRow(code, name or f"地区{code}", level, start, "测试文号〔2020〕1号")
     return services.do_set_risk_levels(actor, [row], as_of=as_of, rescreen=rescreen)
+
+
+def rule_data(**kw: Any) -> dict[str, Any]:
+    """A screening rule version's form data (the 2020 defaults but a 37.2 ℃ threshold), with overrides."""
+    base = {
+        "effective_from": D(2020, 3, 1),
+        "source": "区指挥部〔2020〕9号",
+        "observation_days": 14,
+        "fever_threshold_c": "37.2",
+        "quarantine_levels": ["medium", "high"],
+        "non_resident_test_required": True,
+        "red_code_days": 14,
+        "yellow_code_days": 7,
+        "symptoms_abnormal": True,
+        "note": "",
+    }
+    return {**base, **kw}
+
+
+def url(point: Any) -> str:
+    """The QR code's target: the phone page of an entry point."""
+    return reverse("screening:checkin", args=[point.token])
+
+
+def form(seq: int = 7, **over: Any) -> dict[str, Any]:
+    """The phone form of an ordinary morning for 排查员工{seq}; an override of None leaves the field out."""
+    data = {
+        "name": f"排查员工{seq}",
+        "id_number": synthetic_id(seq),
+        "temperature": "36.5",
+        "health_code": "green",
+        "consent": "1",
+    }
+    data.update(over)
+    return {k: v for k, v in data.items() if v is not None}

@@ -17,28 +17,12 @@ from fugong.screening import checkin, services
 from fugong.screening.models import Alert, Declaration
 from fugong.workforce.models import HealthReading, Stay
 
-from .helpers import hire, synthetic_id
+from .helpers import form, hire, synthetic_id, url
 
 
 @pytest.fixture
 def emp(world):
     return hire(world.x, 7)
-
-
-def url(point) -> str:
-    return reverse("screening:checkin", args=[point.token])
-
-
-def form(seq: int = 7, **over) -> dict:
-    data = {
-        "name": f"排查员工{seq}",
-        "id_number": synthetic_id(seq),
-        "temperature": "36.5",
-        "health_code": "green",
-        "consent": "1",
-    }
-    data.update(over)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def device() -> Client:

@@ -24,9 +24,7 @@ from fugong.screening.models import Declaration
 from fugong.workforce import bulk
 from fugong.workforce.models import Employee
 
-from .helpers import hire, reading
-from .test_checkin import form, url
-from .test_rescreen import rule_data
+from .helpers import form, hire, reading, rule_data, url
 
 DAY = dt.timedelta(days=1)
 

@@ -22,7 +22,7 @@ from fugong.screening.models import Alert, RescreenJob, RiskArea, ScreeningRuleS
 from fugong.workforce import services as workforce
 from fugong.workforce.models import Employee, HealthReading
 
-from .helpers import AS_OF, D, hire, nat, rate, reading, stay
+from .helpers import AS_OF, D, hire, nat, rate, reading, rule_data, stay
 
 WUCHANG = "420106"
 FUTIAN = "440304"
@@ -209,22 +209,6 @@ def test_bad_risk_input_names_the_field_and_writes_nothing(world, item, field):
 
 
 # --- rule versions ----------------------------------------------------------------------------------------
-
-
-def rule_data(**kw):
-    base = {
-        "effective_from": D(2020, 3, 1),
-        "source": "区指挥部〔2020〕9号",
-        "observation_days": 14,
-        "fever_threshold_c": "37.2",
-        "quarantine_levels": ["medium", "high"],
-        "non_resident_test_required": True,
-        "red_code_days": 14,
-        "yellow_code_days": 7,
-        "symptoms_abnormal": True,
-        "note": "",
-    }
-    return {**base, **kw}
 
 
 def test_a_new_rule_version_closes_the_previous_one_and_applies_from_its_date(world):
